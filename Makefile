@@ -4,7 +4,7 @@
 #   make test       every test; ends with "N passed, N failed"
 
 CC ?= cc
-PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc
+PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc libdeflate libbrotlienc
 PORT ?= 8080
 SANITIZE ?=
 WERROR ?= 1
@@ -36,7 +36,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT) -g \
 	$(SANFLAGS) $(PKG_CFLAGS) -DFOLIO_VERSION='"$(VERSION)"' -Icommon -MMD -MP
 LDFLAGS := $(SANFLAGS)
-LDLIBS := $(PKG_LIBS) -lm
+LDLIBS := $(PKG_LIBS) -lm -pthread
 
 B := build/$(VARIANT)
 COMMON_SRC := $(sort $(wildcard common/*.c))

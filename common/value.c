@@ -157,6 +157,28 @@ value_map_set(struct value *map, const char *key, size_t key_len,
 }
 
 struct value *
+value_map_take(struct value *map, const char *key)
+{
+	size_t i, n = strlen(key);
+	struct value *v;
+
+	if (map == NULL || map->type != VAL_MAP)
+		return NULL;
+	for (i = 0; i < map->u.map.n; i++) {
+		if (map->u.map.items[i].key_len != n ||
+		    memcmp(map->u.map.items[i].key, key, n) != 0)
+			continue;
+		v = map->u.map.items[i].val;
+		free(map->u.map.items[i].key);
+		memmove(&map->u.map.items[i], &map->u.map.items[i + 1],
+		    (map->u.map.n - i - 1) * sizeof(map->u.map.items[0]));
+		map->u.map.n--;
+		return v;
+	}
+	return NULL;
+}
+
+struct value *
 value_map_getn(const struct value *v, const char *key, size_t key_len)
 {
 	size_t i;

@@ -80,6 +80,12 @@ void value_seq_push(struct value *seq, struct value *item);
  */
 void value_map_set(struct value *map, const char *key, size_t key_len,
     struct value *val);
+/*
+ * Removes key from a VAL_MAP and hands its value to the caller (not freed),
+ * or returns NULL when there is no such key. Lets a caller lend a tree to a
+ * map for a while and take it back.
+ */
+struct value *value_map_take(struct value *map, const char *key);
 /* The value under key, or NULL when v is not a map or has no such key. */
 struct value *value_map_get(const struct value *v, const char *key);
 struct value *value_map_getn(const struct value *v, const char *key,

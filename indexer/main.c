@@ -1,13 +1,259 @@
+/*
+ * folio-index: publishes a Jekyll-style content tree into an LMDB
+ * environment, in one write transaction.
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fm.h"
+#include "json.h"
+#include "log.h"
+#include "publish.h"
+#include "render.h"
+#include "site.h"
+#include "tmpl.h"
+
+#ifndef FOLIO_TEMPLATE_DIR
+#define FOLIO_TEMPLATE_DIR "/usr/local/share/folio/templates"
+#endif
+
+static const char usage[] =
+    "usage: folio-index [options] SITE_DIR DB_DIR\n"
+    "       folio-index --front-matter-json FILE\n"
+    "       folio-index --render-body FILE\n"
+    "\n"
+    "Publishes the site in SITE_DIR into the LMDB environment DB_DIR\n"
+    "(created when missing) in one write transaction.\n"
+    "\n"
+    "  --check              read and render everything, publish nothing\n"
+    "  --drafts             include the documents of _drafts\n"
+    "  --full               rewrite every stored response\n"
+    "  --templates DIR      default templates (" FOLIO_TEMPLATE_DIR ");\n"
+    "                       SITE_DIR/_templates overrides them by name\n"
+    "  -q, --quiet          print errors only\n"
+    "  --front-matter-json FILE  print FILE's front matter as JSON\n"
+    "  --render-body FILE   print FILE's body as HTML\n"
+    "  -h, --help           this text\n"
+    "  -V, --version        the version\n"
+    "\n"
+    "Exit status: 0 published, 1 errors in content (nothing published),\n"
+    "2 usage, 3 the database could not be written (nothing published).\n";
+
+enum {
+	OPT_CHECK = 256, OPT_DRAFTS, OPT_FULL, OPT_TEMPLATES, OPT_FMJSON,
+	OPT_BODY
+};
+
+static void
+set_timezone(const struct site *s, void *arg)
+{
+	(void)arg;
+	/* Every local time in the site (permalinks, dates shown) uses it. */
+	if (s->tz != NULL && s->tz[0] != '\0')
+		setenv("TZ", s->tz, 1);
+	tzset();
+}
+
+static int
+front_matter_json(const char *path)
+{
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	struct fm_doc doc;
+	struct ferr e;
+	char err[256];
+	int rc = 1;
+
+	fm_doc_init(&doc);
+	if (buf_read_file(&text, path, FM_MAX_FILE, err, sizeof(err)) == -1) {
+		log_at(LOG_LVL_ERROR, path, 0, 0, "%s", err);
+		goto out;
+	}
+	if (fm_parse_doc(text.data, text.len, &doc, &e) == -1) {
+		log_ferr(path, &e);
+		goto out;
+	}
+	json_write(&out, doc.fm, 1);
+	buf_addc(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	rc = fflush(stdout) == 0 ? 0 : 1;
+out:
+	fm_doc_release(&doc);
+	buf_release(&text);
+	buf_release(&out);
+	return rc;
+}
+
+/*
+ * The body of one file as HTML. The file's site, when it is inside one
+ * (a parent folder with _config.yml), gives site.* values and the time
+ * zone; otherwise an empty configuration.
+ */
+static int
+render_one(const char *path)
+{
+	struct site_opts so;
+	struct site *s = NULL;
+	struct doc *d;
+	struct buf out = BUF_INIT;
+	int rc = 1;
+
+	memset(&so, 0, sizeof(so));
+	so.configured = set_timezone;
+	so.now = (long long)time(NULL);
+	s = site_load_file(path, &so, &d);
+	if (s == NULL || d == NULL)
+		goto out;
+	if (render_body(s, d, &out) == 0) {
+		fwrite(out.data, 1, out.len, stdout);
+		rc = fflush(stdout) == 0 ? 0 : 1;
+	}
+out:
+	site_free(s);
+	buf_release(&out);
+	return rc;
+}
+
+static int
+load_templates(struct tmpl_set *ts, const char *defaults, const char *site)
+{
+	struct buf dir = BUF_INIT;
+	const char *epath = NULL;
+	struct stat st;
+	struct ferr e;
+	int rc = -1;
+
+	if (tmpl_set_load_dir(ts, defaults, &e, &epath) == -1) {
+		log_ferr(epath != NULL ? epath : defaults, &e);
+		goto out;
+	}
+	buf_printf(&dir, "%s/_templates", site);
+	if (stat(dir.data, &st) == 0 && strcmp(dir.data, defaults) != 0 &&
+	    tmpl_set_load_dir(ts, dir.data, &e, &epath) == -1) {
+		log_ferr(epath != NULL ? epath : dir.data, &e);
+		goto out;
+	}
+	if (tmpl_set_check(ts, &e, &epath) == -1) {
+		log_ferr(epath != NULL ? epath : dir.data, &e);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&dir);
+	return rc;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("folio-index %s\n", FOLIO_VERSION);
-		return 0;
+	static const struct option longopts[] = {
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "drafts", no_argument, NULL, OPT_DRAFTS },
+		{ "full", no_argument, NULL, OPT_FULL },
+		{ "templates", required_argument, NULL, OPT_TEMPLATES },
+		{ "front-matter-json", required_argument, NULL, OPT_FMJSON },
+		{ "render-body", required_argument, NULL, OPT_BODY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct publish_opts po;
+	struct publish_stats ps;
+	struct site_opts so;
+	struct site *s = NULL;
+	struct tmpl_set *ts = NULL;
+	struct outset os;
+	const char *templates = FOLIO_TEMPLATE_DIR;
+	char err[512];
+	double t0 = now_ms();
+	int c, quiet = 0, nerr, rc = 1;
+
+	memset(&po, 0, sizeof(po));
+	memset(&so, 0, sizeof(so));
+	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CHECK:
+			po.check_only = 1;
+			break;
+		case OPT_DRAFTS:
+			so.drafts = 1;
+			break;
+		case OPT_FULL:
+			po.full = 1;
+			break;
+		case OPT_TEMPLATES:
+			templates = optarg;
+			break;
+		case OPT_FMJSON:
+			return front_matter_json(optarg);
+		case OPT_BODY:
+			return render_one(optarg);
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("folio-index %s\n", FOLIO_VERSION);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
 	}
-	fprintf(stderr, "usage: folio-index [options] SITE_DIR DB_DIR\n");
-	return 2;
+	if (argc - optind != 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (quiet)
+		log_set_level(LOG_LVL_WARN);
+	outset_init(&os);
+	so.now = (long long)time(NULL);
+	so.configured = set_timezone;
+	s = site_load(argv[optind], &so);
+	ts = tmpl_set_new();
+	nerr = s->nerrors;
+	if (load_templates(ts, templates, argv[optind]) == -1)
+		nerr++;
+	else
+		nerr += render_site(s, ts, &os);
+	if (nerr > 0) {
+		log_error("%d error%s; nothing published", nerr,
+		    nerr > 1 ? "s" : "");
+		goto out;
+	}
+	if (publish(argv[optind + 1], &os, &po, &ps, err, sizeof(err)) == -1) {
+		log_error("%s; nothing published", err);
+		rc = 3;
+		goto out;
+	}
+	if (!quiet)
+		log_info("%s %zu documents, %zu responses: %zu written, "
+		    "%zu unchanged, %zu deleted, %.1f KiB, %.0f ms",
+		    po.check_only ? "checked" : "published", s->ndocs,
+		    ps.outputs, ps.written, ps.unchanged, ps.deleted,
+		    ps.bytes_written / 1024.0, now_ms() - t0);
+	rc = 0;
+out:
+	outset_release(&os);
+	tmpl_set_free(ts);
+	site_free(s);
+	return rc;
 }

@@ -1,0 +1,1460 @@
+#include "render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "date.h"
+#include "ics.h"
+#include "json.h"
+#include "log.h"
+#include "markdown.h"
+#include "slug.h"
+#include "store.h"
+#include "typo.h"
+
+#define FEED_ENTRIES 20
+#define HOME_NEWS 4
+/* Stands for the list in a frame template; split out after rendering. */
+#define ITEMS_MARK "\x01" "folio-items" "\x01"
+
+/* A tag or category and the documents that carry it. */
+struct term {
+	char *slug;
+	const char *name;	/* first spelling met, borrowed from a doc */
+	const struct doc *doc;
+	size_t order;		/* position of doc in newest-first order */
+};
+
+struct rctx {
+	struct site *s;
+	const struct tmpl_set *ts;
+	struct outset *os;
+	struct value *site_v;
+	struct value **page_v;		/* per document, by index in s->docs */
+	const struct doc **newest;	/* documents, newest first */
+	size_t *pos;			/* index in s->docs of newest[i] */
+	int nerr;
+};
+
+/* ---- small value builders ---- */
+
+static void
+set_str(struct value *m, const char *k, const char *s)
+{
+	value_map_set(m, k, strlen(k), value_new_cstr(s != NULL ? s : ""));
+}
+
+static void
+set_buf(struct value *m, const char *k, const struct buf *b)
+{
+	value_map_set(m, k, strlen(k), value_new_str(buf_cstr(b), b->len));
+}
+
+static void
+set_val(struct value *m, const char *k, struct value *v)
+{
+	value_map_set(m, k, strlen(k), v);
+}
+
+/*
+ * Template contexts borrow the big shared trees (site, page contexts)
+ * instead of copying them: lend() puts one in, value_map_take() takes it
+ * back before the context is freed.
+ */
+static void
+lend(struct value *map, const char *k, struct value *v)
+{
+	value_map_set(map, k, strlen(k), v);
+}
+
+static const char *
+fm_str(const struct doc *d, const char *k)
+{
+	return value_str(value_map_get(d->fm, k));
+}
+
+/* A scalar of front matter as text (numbers too: `nom: 22`); NULL if none. */
+static int
+scalar_text(const struct value *v, struct buf *out)
+{
+	buf_reset(out);
+	if (v == NULL)
+		return -1;
+	switch (v->type) {
+	case VAL_STR:
+		buf_add(out, v->u.s.p, v->u.s.len);
+		break;
+	case VAL_INT:
+		buf_printf(out, "%lld", v->u.i);
+		break;
+	case VAL_FLOAT:
+		buf_printf(out, "%g", v->u.f);
+		break;
+	default:
+		return -1;
+	}
+	/* Trailing blanks written in YAML ('Segur ') are not shown. */
+	while (out->len > 0 && (out->data[out->len - 1] == ' ' ||
+	    out->data[out->len - 1] == '\t'))
+		buf_truncate(out, out->len - 1);
+	while (out->len > 0 && out->data[0] == ' ') {
+		memmove(out->data, out->data + 1, out->len);
+		out->len--;
+	}
+	return out->len > 0 ? 0 : -1;
+}
+
+/* Text of rendered HTML: tags dropped, the renderer's entities decoded. */
+static void
+html_text(struct buf *out, const char *p, size_t len)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	    { "&quot;", '"' }, { "&#39;", '\'' } };
+	size_t i, k;
+	int space = 0, intag = 0;
+
+	buf_reset(out);
+	for (i = 0; i < len; i++) {
+		if (intag) {
+			intag = p[i] != '>';
+			continue;
+		}
+		if (p[i] == '<') {
+			intag = 1;
+			space = out->len > 0;
+			continue;
+		}
+		if (p[i] == ' ' || p[i] == '\n' || p[i] == '\t' ||
+		    p[i] == '\r') {
+			space = out->len > 0;
+			continue;
+		}
+		if (space)
+			buf_addc(out, ' ');
+		space = 0;
+		if (p[i] == '&') {
+			for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+				size_t n = strlen(ents[k].ent);
+
+				if (len - i >= n && memcmp(p + i, ents[k].ent,
+				    n) == 0) {
+					buf_addc(out, ents[k].c);
+					i += n - 1;
+					break;
+				}
+			}
+			if (k < sizeof(ents) / sizeof(ents[0]))
+				continue;
+		}
+		buf_addc(out, p[i]);
+	}
+}
+
+static int
+is_url(const char *s)
+{
+	return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
+}
+
+static int
+is_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (strncmp(s, "mailto:", 7) == 0)
+		s += 7, at = strchr(s, '@');
+	return at != NULL && at > s && strchr(at + 1, '.') != NULL &&
+	    strchr(at + 1, '@') == NULL && strpbrk(s, " <>\"'") == NULL;
+}
+
+/* Absolute URL of a site path, for feeds, OpenGraph and JSON-LD. */
+static void
+abs_url(const struct site *s, struct buf *out, const char *path)
+{
+	buf_reset(out);
+	if (is_url(path)) {
+		buf_adds(out, path);
+		return;
+	}
+	buf_adds(out, s->url);
+	while (out->len > 0 && out->data[out->len - 1] == '/')
+		buf_truncate(out, out->len - 1);
+	buf_adds(out, s->baseurl);
+	if (path[0] != '/')
+		buf_addc(out, '/');
+	buf_adds(out, path);
+}
+
+/* The site URL of a tag or category: its pattern with :name filled. */
+static void
+term_url(const char *pattern, const char *slug, struct buf *out)
+{
+	const char *p = strstr(pattern, ":name");
+
+	buf_reset(out);
+	if (p == NULL) {
+		buf_adds(out, pattern);
+		buf_adds(out, slug);
+		buf_addc(out, '/');
+		return;
+	}
+	buf_add(out, pattern, (size_t)(p - pattern));
+	buf_adds(out, slug);
+	buf_adds(out, p + 5);
+}
+
+/* The strings of a front matter field that may be a list or one string. */
+static size_t
+str_list(const struct value *v, const char **out, size_t max)
+{
+	size_t i, n = 0;
+
+	if (v == NULL)
+		return 0;
+	if (v->type == VAL_STR) {
+		if (v->u.s.len > 0 && max > 0)
+			out[n++] = v->u.s.p;
+		return n;
+	}
+	if (v->type != VAL_SEQ)
+		return 0;
+	for (i = 0; i < v->u.seq.n && n < max; i++)
+		if (value_str(v->u.seq.items[i]) != NULL &&
+		    v->u.seq.items[i]->u.s.len > 0)
+			out[n++] = v->u.seq.items[i]->u.s.p;
+	return n;
+}
+
+/* ---- markdown ---- */
+
+struct mdarg {
+	const struct site *s;
+	const struct doc *d;
+};
+
+static void
+md_warn(void *arg, unsigned line, unsigned col, const char *msg)
+{
+	const struct mdarg *a = arg;
+
+	log_at(LOG_LVL_WARN, a->d->path, line, col, "%s", msg);
+}
+
+/*
+ * {% link _evenements/x.md %} names a file from the site root;
+ * {% post_url 2020-01-02-name %} a post by its file name without extension.
+ */
+static int
+md_resolve(void *arg, int kind, const char *ref, size_t len, struct buf *url)
+{
+	const struct mdarg *a = arg;
+	const struct doc *d;
+	size_t i, n;
+
+	for (i = 0; i < a->s->ndocs; i++) {
+		d = a->s->docs[i];
+		if (kind == MKD_LINK) {
+			if (strlen(d->relpath) != len ||
+			    memcmp(d->relpath, ref, len) != 0)
+				continue;
+		} else {
+			const char *base = strrchr(d->relpath, '/');
+
+			base = base != NULL ? base + 1 : d->relpath;
+			n = strlen(base) - strlen(d->ext);
+			if (strcmp(d->col->label, "posts") != 0 || n != len ||
+			    memcmp(base, ref, len) != 0)
+				continue;
+		}
+		buf_adds(url, a->s->baseurl);
+		buf_adds(url, d->url);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+markdown(const struct site *s, const struct doc *d, const char *text,
+    size_t len, unsigned line, const struct value *page, struct buf *out)
+{
+	struct mdarg a;
+	struct mkd_ctx mc;
+	struct ferr e;
+
+	a.s = s;
+	a.d = d;
+	memset(&mc, 0, sizeof(mc));
+	mc.path = d->path;
+	mc.site = s->config;
+	mc.page = page != NULL ? page : d->fm;
+	mc.resolve = md_resolve;
+	mc.warn = md_warn;
+	mc.arg = &a;
+	mc.flags = page == NULL ? MKD_LIQUID : 0;
+	buf_reset(out);
+	if (mkd_render(out, text, len, line, &mc, &e) == -1) {
+		log_ferr(d->path, &e);
+		return -1;
+	}
+	return 0;
+}
+
+int
+render_body(const struct site *s, const struct doc *d, struct buf *out)
+{
+	return markdown(s, d, buf_cstr(&d->body), d->body.len, d->body_line,
+	    NULL, out);
+}
+
+/* ---- document contexts ---- */
+
+static const struct value *
+fm_time(const struct doc *d, const char *k)
+{
+	const struct value *v = value_map_get(d->fm, k);
+
+	return v != NULL && v->type == VAL_TIME ? v : NULL;
+}
+
+int
+render_is_event(const struct doc *d)
+{
+	return fm_time(d, "event_start_date") != NULL;
+}
+
+/* The event's start and end (end = start when none). 0, or -1: no event. */
+static int
+event_times(const struct doc *d, struct vtime *start, struct vtime *end)
+{
+	const struct value *sv = fm_time(d, "event_start_date");
+	const struct value *ev = fm_time(d, "event_end_date");
+
+	if (sv == NULL)
+		return -1;
+	*start = sv->u.t;
+	*end = ev != NULL && ev->u.t.secs >= sv->u.t.secs ? ev->u.t : sv->u.t;
+	/* A date-only end lasts until the end of that day. */
+	if (ev != NULL && ev->u.t.date_only && ev->u.t.secs >= sv->u.t.secs)
+		end->secs += 86399;
+	return 0;
+}
+
+static struct value *
+image_ctx(const struct value *img)
+{
+	struct value *m;
+	const char *src = value_str(value_map_get(img, "image"));
+
+	if (src == NULL || src[0] == '\0')
+		return NULL;
+	m = value_new(VAL_MAP, 0, 0);
+	set_str(m, "src", src);
+	set_str(m, "alt", value_str(value_map_get(img,
+	    "alternative-textuelle")));
+	if (value_str(value_map_get(img, "legende")) != NULL &&
+	    value_str(value_map_get(img, "legende"))[0] != '\0')
+		set_str(m, "caption", value_str(value_map_get(img, "legende")));
+	return m;
+}
+
+/* {name, url} for each tag or category, in the order written. */
+static struct value *
+terms_ctx(const struct site *s, const struct value *v, const char *pattern)
+{
+	struct value *seq = value_new(VAL_SEQ, 0, 0), *m;
+	struct buf slug = BUF_INIT, url = BUF_INIT;
+	const char *names[256];
+	size_t i, n;
+
+	n = str_list(v, names, 256);
+	for (i = 0; i < n; i++) {
+		buf_reset(&slug);
+		if (slug_make(&slug, names[i], strlen(names[i])) != 0)
+			continue;
+		term_url(pattern, slug.data, &url);
+		m = value_new(VAL_MAP, 0, 0);
+		set_str(m, "name", names[i]);
+		buf_reset(&slug);
+		buf_adds(&slug, s->baseurl);
+		buf_addstr(&slug, str_make(url.data, url.len));
+		set_buf(m, "url", &slug);
+		value_seq_push(seq, m);
+	}
+	buf_release(&slug);
+	buf_release(&url);
+	return seq;
+}
+
+/* "Comment y aller ?": each access type with its lines, blanks dropped. */
+static struct value *
+acces_ctx(const struct value *acces)
+{
+	struct value *seq = value_new(VAL_SEQ, 0, 0), *m, *lines, *l;
+	struct buf t = BUF_INIT;
+	size_t i, j;
+
+	for (i = 0; value_is_seq(acces) && i < acces->u.seq.n; i++) {
+		const struct value *a = acces->u.seq.items[i];
+		const struct value *lv = value_map_get(a, "lignes");
+
+		if (scalar_text(value_map_get(a, "type"), &t) == -1)
+			continue;
+		m = value_new(VAL_MAP, 0, 0);
+		set_buf(m, "type", &t);
+		lines = value_new(VAL_SEQ, 0, 0);
+		for (j = 0; value_is_seq(lv) && j < lv->u.seq.n; j++) {
+			if (scalar_text(value_map_get(lv->u.seq.items[j],
+			    "nom"), &t) == -1)
+				continue;
+			l = value_new(VAL_MAP, 0, 0);
+			set_buf(l, "nom", &t);
+			value_seq_push(lines, l);
+		}
+		/* The template joins lines with separators: mark the last. */
+		if (lines->u.seq.n > 0) {
+			set_val(lines->u.seq.items[lines->u.seq.n - 1], "last",
+			    value_new_bool(1));
+			set_val(m, "has_lignes", value_new_bool(1));
+		}
+		set_val(m, "lignes", lines);
+		value_seq_push(seq, m);
+	}
+	buf_release(&t);
+	return seq;
+}
+
+/* "Informations pratiques": a link only when lien is a URL or an e-mail. */
+static struct value *
+infos_ctx(const struct value *infos)
+{
+	struct value *seq = value_new(VAL_SEQ, 0, 0), *m;
+	struct buf t = BUF_INIT, href = BUF_INIT;
+	size_t i;
+
+	for (i = 0; value_is_seq(infos) && i < infos->u.seq.n; i++) {
+		const struct value *it = infos->u.seq.items[i];
+		int have_label, have_text;
+
+		m = value_new(VAL_MAP, 0, 0);
+		have_label = scalar_text(value_map_get(it, "intitule"), &t) == 0;
+		if (have_label)
+			set_buf(m, "intitule", &t);
+		have_text = scalar_text(value_map_get(it, "contenu"), &t) == 0;
+		if (have_text)
+			set_buf(m, "contenu", &t);
+		if (scalar_text(value_map_get(it, "lien"), &t) == 0) {
+			buf_reset(&href);
+			if (is_url(t.data)) {
+				buf_addstr(&href, str_make(t.data, t.len));
+			} else if (is_email(t.data)) {
+				if (strncmp(t.data, "mailto:", 7) != 0)
+					buf_adds(&href, "mailto:");
+				buf_addstr(&href, str_make(t.data, t.len));
+			}
+			if (href.len > 0) {
+				set_buf(m, "href", &href);
+				set_buf(m, "lien", &t);
+			}
+		}
+		if (!have_label && !have_text && value_map_get(m, "href") ==
+		    NULL) {
+			value_free(m);
+			continue;
+		}
+		value_seq_push(seq, m);
+	}
+	buf_release(&t);
+	buf_release(&href);
+	return seq;
+}
+
+/* JSON-LD must not close its <script>: "</" is written "<\/". */
+static void
+json_str(struct buf *out, const char *s)
+{
+	struct buf tmp = BUF_INIT;
+	size_t i;
+
+	json_escape(&tmp, s, strlen(s));
+	buf_addc(out, '"');
+	for (i = 0; i < tmp.len; i++) {
+		if (tmp.data[i] == '/' && i > 0 && tmp.data[i - 1] == '<')
+			buf_addc(out, '\\');
+		buf_addc(out, tmp.data[i]);
+	}
+	buf_addc(out, '"');
+	buf_release(&tmp);
+}
+
+static void
+event_jsonld(const struct site *s, const struct doc *d,
+    const struct value *page, struct buf *out)
+{
+	struct vtime st, en;
+	struct buf t = BUF_INIT;
+	const char *lieu = fm_str(d, "lieu"), *adr = fm_str(d, "adresse");
+	const char *img = value_str(value_path(page, "image.src"));
+
+	event_times(d, &st, &en);
+	buf_adds(out, "{\"@context\":\"https://schema.org\",\"@type\":\"Event\","
+	    "\"name\":");
+	json_str(out, d->title);
+	buf_adds(out, ",\"startDate\":\"");
+	date_rfc3339(out, &st);
+	buf_addc(out, '"');
+	if (fm_time(d, "event_end_date") != NULL) {
+		buf_adds(out, ",\"endDate\":\"");
+		date_rfc3339(out, &fm_time(d, "event_end_date")->u.t);
+		buf_addc(out, '"');
+	}
+	buf_adds(out, ",\"eventStatus\":\"https://schema.org/EventScheduled\"");
+	if ((lieu != NULL && lieu[0]) || (adr != NULL && adr[0])) {
+		buf_adds(out, ",\"location\":{\"@type\":\"Place\",\"name\":");
+		json_str(out, lieu != NULL && lieu[0] ? lieu : adr);
+		if (adr != NULL && adr[0]) {
+			buf_adds(out, ",\"address\":");
+			json_str(out, adr);
+		}
+		buf_addc(out, '}');
+	}
+	if (value_str(value_map_get(page, "lede")) != NULL) {
+		buf_adds(out, ",\"description\":");
+		json_str(out, value_str(value_map_get(page, "lede")));
+	}
+	if (img != NULL) {
+		abs_url(s, &t, img);
+		buf_adds(out, ",\"image\":");
+		json_str(out, t.data);
+	}
+	abs_url(s, &t, d->url);
+	buf_adds(out, ",\"url\":");
+	json_str(out, t.data);
+	buf_addc(out, '}');
+	buf_release(&t);
+}
+
+/*
+ * The "page" context of a document: its front matter (defaults merged)
+ * plus what templates need ready-made. Every value stays text: the
+ * templates escape it.
+ */
+static struct value *
+doc_ctx(struct rctx *r, const struct doc *d)
+{
+	const struct site *s = r->s;
+	struct value *p = value_clone(d->fm), *v, *imgs;
+	const struct value *une = value_map_get(d->fm, "une-ou-diaporama");
+	const char *lede = fm_str(d, "chapeau-text");
+	struct buf t = BUF_INIT, h = BUF_INIT;
+	struct vtime st, en;
+	size_t i;
+
+	set_str(p, "title", d->title);
+	buf_adds(&t, s->baseurl);
+	buf_adds(&t, d->url);
+	set_buf(p, "url", &t);
+	abs_url(s, &t, d->url);
+	set_buf(p, "absolute_url", &t);
+	set_str(p, "collection", d->col->label);
+	if (d->has_date) {
+		buf_reset(&t);
+		date_rfc3339(&t, &d->date);
+		set_buf(p, "date_iso", &t);
+		buf_reset(&t);
+		date_fr_day(&t, &d->date);
+		set_buf(p, "date_fr", &t);
+	} else {
+		set_val(p, "date", value_new(VAL_NULL, 0, 0));
+	}
+	if (lede != NULL && lede[0] != '\0') {
+		if (markdown(s, d, lede, strlen(lede), 0, p, &h) == 0) {
+			set_buf(p, "lede_html", &h);
+			html_text(&t, h.data, h.len);
+			set_buf(p, "lede", &t);
+		} else {
+			r->nerr++;
+		}
+	}
+	imgs = value_new(VAL_SEQ, 0, 0);
+	for (i = 0; value_is_seq(une) && i < une->u.seq.n; i++)
+		if ((v = image_ctx(une->u.seq.items[i])) != NULL)
+			value_seq_push(imgs, v);
+	if (imgs->u.seq.n > 0)
+		set_val(p, "image", value_clone(imgs->u.seq.items[0]));
+	set_val(p, "images", imgs);
+	v = terms_ctx(s, value_map_get(d->fm, "tags"), s->tag_pattern);
+	set_val(p, "has_tags", value_new_bool(v->u.seq.n > 0));
+	set_val(p, "tags", v);
+	v = terms_ctx(s, value_map_get(d->fm, "categories"), s->cat_pattern);
+	if (v->u.seq.n > 0)
+		set_val(p, "category", value_clone(v->u.seq.items[0]));
+	set_val(p, "categories", v);
+	if (event_times(d, &st, &en) == 0) {
+		const struct value *ev = fm_time(d, "event_end_date");
+
+		set_val(p, "is_event", value_new_bool(1));
+		buf_reset(&t);
+		date_fr_when(&t, &st, ev != NULL ? &ev->u.t : NULL);
+		set_buf(p, "when_fr", &t);
+		buf_reset(&t);
+		date_rfc3339(&t, &st);
+		set_buf(p, "start_iso", &t);
+		if (ev != NULL) {
+			buf_reset(&t);
+			date_rfc3339(&t, &ev->u.t);
+			set_buf(p, "end_iso", &t);
+		}
+		v = acces_ctx(value_map_get(d->fm, "acces"));
+		set_val(p, "has_acces", value_new_bool(v->u.seq.n > 0));
+		set_val(p, "acces_list", v);
+		v = infos_ctx(value_map_get(d->fm, "champs_informations"));
+		set_val(p, "has_infos", value_new_bool(v->u.seq.n > 0));
+		set_val(p, "infos", v);
+		buf_reset(&t);
+		buf_adds(&t, s->baseurl);
+		buf_add(&t, d->url, strlen(d->url) - (d->url[strlen(d->url) -
+		    1] == '/'));
+		buf_adds(&t, ".ics");
+		set_buf(p, "ics_url", &t);
+		buf_reset(&t);
+		event_jsonld(s, d, p, &t);
+		set_buf(p, "jsonld", &t);
+	}
+	if (render_body(s, d, &h) == 0)
+		set_buf(p, "content", &h);
+	else
+		r->nerr++;
+	buf_release(&t);
+	buf_release(&h);
+	return p;
+}
+
+/* ---- emitting ---- */
+
+/* A sequence that borrows its items (page contexts); see seq_unborrow. */
+static struct value *
+seq_borrow(struct value *const *items, size_t n)
+{
+	struct value *seq = value_new(VAL_SEQ, 0, 0);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		value_seq_push(seq, items[i]);
+	return seq;
+}
+
+static void
+seq_unborrow(struct value *seq)
+{
+	size_t i;
+
+	if (seq == NULL)
+		return;
+	for (i = 0; i < seq->u.seq.n; i++)
+		seq->u.seq.items[i] = NULL;
+	value_free(seq);
+}
+
+static int
+is_html(const char *ctype)
+{
+	return strncmp(ctype, "text/html", 9) == 0;
+}
+
+/*
+ * Renders template tname with ctx and adds the result at url. HTML gets
+ * the French typography pass. Returns the output, or NULL (reported).
+ */
+static struct output *
+emit(struct rctx *r, const char *tname, const struct value *ctx,
+    const char *url, const char *ctype, int64_t lm)
+{
+	struct buf html = BUF_INIT;
+	struct output *o;
+	const char *epath = NULL;
+	struct ferr e;
+
+	if (tmpl_render(r->ts, tname, ctx, &html, &e, &epath) == -1) {
+		log_ferr(epath != NULL ? epath : tname, &e);
+		r->nerr++;
+		buf_release(&html);
+		return NULL;
+	}
+	o = outset_add(r->os, OUT_PAGES, url, strlen(url));
+	o->ctype = ctype;
+	o->last_modified = lm;
+	if (is_html(ctype)) {
+		buf_reset(&o->body);
+		typo_fr(&o->body, html.data, html.len);
+		buf_release(&html);
+	} else {
+		buf_release(&o->body);
+		o->body = html;
+	}
+	return o;
+}
+
+/* A context {site, page} whose two entries are borrowed. */
+static struct value *
+ctx_new(struct rctx *r, struct value *page)
+{
+	struct value *ctx = value_new(VAL_MAP, 0, 0);
+
+	lend(ctx, "site", r->site_v);
+	lend(ctx, "page", page);
+	return ctx;
+}
+
+/* Takes back what ctx_new() lent, and frees the rest. */
+static void
+ctx_free(struct value *ctx)
+{
+	value_map_take(ctx, "site");
+	value_map_take(ctx, "page");
+	value_free(ctx);
+}
+
+static const char *
+doc_template(const struct rctx *r, const struct doc *d)
+{
+	const char *layout = fm_str(d, "layout");
+
+	if (layout != NULL && tmpl_has(r->ts, layout))
+		return layout;
+	if (render_is_event(d) && tmpl_has(r->ts, "evenement"))
+		return "evenement";
+	return "page";
+}
+
+/* redirect_to turns the page into a 301; redirect_from adds 301s to it. */
+static void
+redirects(struct rctx *r, const struct doc *d)
+{
+	const struct value *from = value_map_get(d->own, "redirect_from");
+	const char *list[64];
+	struct buf loc = BUF_INIT, key = BUF_INIT;
+	struct output *o;
+	size_t i, n;
+
+	n = str_list(from, list, 64);
+	for (i = 0; i < n; i++) {
+		buf_reset(&key);
+		if (list[i][0] != '/')
+			buf_addc(&key, '/');
+		buf_adds(&key, list[i]);
+		if (strstr(key.data, "..") != NULL || strpbrk(key.data,
+		    "\r\n") != NULL || key.len > STORE_MAX_KEY) {
+			log_at(LOG_LVL_ERROR, d->path, from->line, from->col,
+			    "redirect_from: invalid path '%s'", list[i]);
+			r->nerr++;
+			continue;
+		}
+		o = outset_add(r->os, OUT_PAGES, key.data, key.len);
+		o->status = 301;
+		buf_reset(&loc);
+		buf_adds(&loc, r->s->baseurl);
+		buf_adds(&loc, d->url);
+		o->location = buf_detach(&loc, NULL);
+		o->last_modified = d->date.secs;
+	}
+	buf_release(&loc);
+	buf_release(&key);
+}
+
+static void
+render_docs(struct rctx *r)
+{
+	struct value *ctx;
+	const char *to;
+	struct output *o;
+	size_t i;
+
+	for (i = 0; i < r->s->ndocs; i++) {
+		const struct doc *d = r->s->docs[i];
+
+		redirects(r, d);
+		to = fm_str(d, "redirect_to");
+		if (to != NULL && to[0] != '\0') {
+			if (strpbrk(to, "\r\n") != NULL) {
+				log_at(LOG_LVL_ERROR, d->path, 0, 0,
+				    "redirect_to: invalid URL");
+				r->nerr++;
+				continue;
+			}
+			o = outset_add(r->os, OUT_PAGES, d->url,
+			    strlen(d->url));
+			o->status = 301;
+			o->location = xstrdup(to);
+			o->last_modified = d->date.secs;
+			continue;
+		}
+		ctx = ctx_new(r, r->page_v[i]);
+		emit(r, doc_template(r, d), ctx, d->url,
+		    "text/html; charset=utf-8", d->date.secs);
+		ctx_free(ctx);
+	}
+}
+
+/*
+ * A paginated listing of docs (newest first) at base ("/actualites/"):
+ * base, base + "page/2/", ... with rel prev/next.
+ */
+static void
+listing(struct rctx *r, const char *base, const char *title,
+    const char *kind, struct value *extra, struct value *const *pages,
+    const int64_t *dates, size_t n)
+{
+	struct value *ctx, *page, *items, *pg;
+	struct buf url = BUF_INIT, t = BUF_INIT;
+	size_t per = r->s->per_page, npages, k, first, cnt;
+
+	npages = n == 0 ? 1 : (n + per - 1) / per;
+	for (k = 0; k < npages; k++) {
+		first = k * per;
+		cnt = n - first < per ? n - first : per;
+		page = value_new(VAL_MAP, 0, 0);
+		set_str(page, "title", title);
+		set_str(page, "kind", kind);
+		items = seq_borrow(pages + first, cnt);
+		lend(page, "items", items);
+		if (extra != NULL)
+			lend(page, "term", extra);
+		pg = value_new(VAL_MAP, 0, 0);
+		set_val(pg, "page", value_new_int((long long)k + 1));
+		set_val(pg, "pages", value_new_int((long long)npages));
+		if (k > 0) {
+			buf_reset(&t);
+			buf_adds(&t, r->s->baseurl);
+			buf_adds(&t, base);
+			if (k > 1)
+				buf_printf(&t, "page/%zu/", k);
+			set_buf(pg, "prev", &t);
+		}
+		if (k + 1 < npages) {
+			buf_reset(&t);
+			buf_adds(&t, r->s->baseurl);
+			buf_printf(&t, "%spage/%zu/", base, k + 2);
+			set_buf(pg, "next", &t);
+		}
+		if (npages > 1)
+			set_val(page, "pagination", pg);
+		else
+			value_free(pg);
+		buf_reset(&url);
+		buf_adds(&url, base);
+		if (k > 0)
+			buf_printf(&url, "page/%zu/", k + 1);
+		buf_reset(&t);
+		buf_adds(&t, r->s->baseurl);
+		buf_addstr(&t, str_make(url.data, url.len));
+		set_buf(page, "url", &t);
+		ctx = ctx_new(r, page);
+		emit(r, "liste", ctx, url.data, "text/html; charset=utf-8",
+		    n > 0 ? dates[first] : 0);
+		ctx_free(ctx);
+		seq_unborrow(value_map_take(page, "items"));
+		value_map_take(page, "term");
+		value_free(page);
+	}
+	buf_release(&url);
+	buf_release(&t);
+}
+
+/* ---- tags and categories ---- */
+
+static int
+cmp_term(const void *a, const void *b)
+{
+	const struct term *x = a, *y = b;
+	int c = strcmp(x->slug, y->slug);
+
+	if (c != 0)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Every (slug, doc) pair of field ("tags", "categories"), by slug, newest. */
+static struct term *
+collect_terms(struct rctx *r, const char *field, size_t *np)
+{
+	struct term *v = NULL;
+	struct buf slug = BUF_INIT;
+	const char *names[256];
+	size_t i, j, k, n = 0, cap = 0, m;
+	int rc;
+
+	for (i = 0; i < r->s->ndocs; i++) {
+		const struct doc *d = r->newest[i];
+		const struct value *fv = value_map_get(d->fm, field);
+
+		m = str_list(fv, names, 256);
+		for (j = 0; j < m; j++) {
+			buf_reset(&slug);
+			rc = slug_make(&slug, names[j], strlen(names[j]));
+			if (rc != 0) {
+				log_at(LOG_LVL_WARN, d->path, fv->line, fv->col,
+				    "%s '%s' gives no URL; left out", field,
+				    names[j]);
+				continue;
+			}
+			/* One document listed once per term. */
+			for (k = 0; k < j; k++)
+				if (n > k && v[n - 1 - k].doc == d &&
+				    strcmp(v[n - 1 - k].slug, slug.data) == 0)
+					break;
+			if (k < j)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				v = xreallocarray(v, cap, sizeof(*v));
+			}
+			v[n].slug = xstrdup(slug.data);
+			v[n].name = names[j];
+			v[n].doc = d;
+			v[n].order = i;
+			n++;
+		}
+	}
+	qsort(v, n, sizeof(*v), cmp_term);
+	buf_release(&slug);
+	*np = n;
+	return v;
+}
+
+static void feed(struct rctx *, const char *, const char *, const char *,
+    struct value *const *, const int64_t *, size_t);
+static void calendar(struct rctx *, const char *, const char *,
+    const struct doc *const *, size_t);
+
+static void
+render_terms(struct rctx *r, const char *field, const char *pattern,
+    const char *kind)
+{
+	struct term *t;
+	struct value **pages, *term;
+	const struct doc **events;
+	int64_t *dates;
+	struct buf base = BUF_INIT, u = BUF_INIT, title = BUF_INIT;
+	size_t n, i, j, k, ne;
+
+	t = collect_terms(r, field, &n);
+	pages = xreallocarray(NULL, n + 1, sizeof(*pages));
+	dates = xreallocarray(NULL, n + 1, sizeof(*dates));
+	events = xreallocarray(NULL, n + 1, sizeof(*events));
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && strcmp(t[j].slug, t[i].slug) == 0; j++) {
+			pages[j - i] = r->page_v[r->pos[t[j].order]];
+			dates[j - i] = t[j].doc->date.secs;
+		}
+		/* The display name keeps its first spelling (oldest doc). */
+		term = value_new(VAL_MAP, 0, 0);
+		set_str(term, "name", t[j - 1].name);
+		set_str(term, "slug", t[i].slug);
+		term_url(pattern, t[i].slug, &base);
+		buf_reset(&u);
+		buf_adds(&u, r->s->baseurl);
+		buf_printf(&u, "%sfeed.xml", base.data);
+		set_buf(term, "feed_url", &u);
+		ne = 0;
+		for (k = i; k < j; k++)
+			if (render_is_event(t[k].doc))
+				events[ne++] = t[k].doc;
+		if (ne > 0) {
+			buf_reset(&u);
+			buf_adds(&u, r->s->baseurl);
+			buf_printf(&u, "%sagenda.ics", base.data);
+			set_buf(term, "ics_url", &u);
+		}
+		listing(r, base.data, t[j - 1].name, kind, term, pages, dates,
+		    j - i);
+		buf_reset(&title);
+		buf_printf(&title, "%s – %s", r->s->title, t[j - 1].name);
+		buf_reset(&u);
+		buf_printf(&u, "%sfeed.xml", base.data);
+		feed(r, u.data, title.data, base.data, pages, dates, j - i);
+		if (ne > 0) {
+			buf_reset(&u);
+			buf_printf(&u, "%sagenda.ics", base.data);
+			calendar(r, u.data, title.data, events, ne);
+		}
+		value_free(term);
+	}
+	for (i = 0; i < n; i++)
+		free(t[i].slug);
+	free(t);
+	free(pages);
+	free(dates);
+	free(events);
+	buf_release(&base);
+	buf_release(&u);
+	buf_release(&title);
+}
+
+/* Collection listings at the fixed part of their permalink ("/actualites/"). */
+static void
+render_collections(struct rctx *r)
+{
+	struct value **pages;
+	int64_t *dates;
+	struct buf base = BUF_INIT;
+	const char *colon, *title;
+	size_t c, i, n;
+
+	pages = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*pages));
+	dates = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*dates));
+	for (c = 0; c < r->s->ncols; c++) {
+		const struct collection *col = &r->s->cols[c];
+
+		if (!col->output || col->permalink == NULL ||
+		    strcmp(col->label, "evenements") == 0)
+			continue;
+		colon = strchr(col->permalink, ':');
+		if (colon == NULL)
+			continue;
+		buf_reset(&base);
+		buf_add(&base, col->permalink, (size_t)(colon -
+		    col->permalink));
+		while (base.len > 0 && base.data[base.len - 1] != '/')
+			buf_truncate(&base, base.len - 1);
+		if (base.len <= 1)
+			continue;
+		for (i = n = 0; i < r->s->ndocs; i++) {
+			if (r->newest[i]->col != col)
+				continue;
+			pages[n] = r->page_v[r->pos[i]];
+			dates[n++] = r->newest[i]->date.secs;
+		}
+		title = value_str(value_map_get(col->meta, "title"));
+		listing(r, base.data, title != NULL ? title : col->label,
+		    col->label, NULL, pages, dates, n);
+	}
+	free(pages);
+	free(dates);
+	buf_release(&base);
+}
+
+/* ---- feeds, calendars, sitemap ---- */
+
+static void
+feed(struct rctx *r, const char *url, const char *title, const char *html_url,
+    struct value *const *pages, const int64_t *dates, size_t n)
+{
+	struct value *page, *ctx;
+	struct buf t = BUF_INIT;
+	struct vtime vt;
+
+	page = value_new(VAL_MAP, 0, 0);
+	set_str(page, "title", title);
+	abs_url(r->s, &t, url);
+	set_buf(page, "feed_url", &t);
+	abs_url(r->s, &t, html_url);
+	set_buf(page, "url", &t);
+	/* The feed changes when its newest entry does: derived from content. */
+	memset(&vt, 0, sizeof(vt));
+	vt.secs = n > 0 ? dates[0] : 0;
+	buf_reset(&t);
+	date_rfc3339(&t, &vt);
+	set_buf(page, "updated", &t);
+	lend(page, "entries", seq_borrow(pages, n < FEED_ENTRIES ? n :
+	    FEED_ENTRIES));
+	ctx = ctx_new(r, page);
+	emit(r, "feed", ctx, url, "application/atom+xml; charset=utf-8",
+	    n > 0 ? dates[0] : 0);
+	ctx_free(ctx);
+	seq_unborrow(value_map_take(page, "entries"));
+	value_free(page);
+	buf_release(&t);
+}
+
+/* One VEVENT for d (CRLF lines, folded). */
+static int
+vevent(struct rctx *r, const struct doc *d, struct buf *out)
+{
+	struct ics_event ev;
+	struct vtime st, en;
+	struct buf uid = BUF_INIT, url = BUF_INIT, loc = BUF_INIT;
+	const struct value *page = NULL;
+	const char *lieu = fm_str(d, "lieu"), *adr = fm_str(d, "adresse");
+	const char *lede;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->s->ndocs; i++)
+		if (r->s->docs[i] == d)
+			page = r->page_v[i];
+	event_times(d, &st, &en);
+	memset(&ev, 0, sizeof(ev));
+	/* Stable across publishes and machines: the URL and the host. */
+	buf_printf(&uid, "%s@", d->url);
+	abs_url(r->s, &url, "/");
+	buf_adds(&uid, strstr(url.data, "://") ? strstr(url.data, "://") + 3 :
+	    url.data);
+	while (uid.len > 0 && uid.data[uid.len - 1] == '/')
+		buf_truncate(&uid, uid.len - 1);
+	ev.uid = str_make(uid.data, uid.len);
+	ev.stamp = d->date.secs;
+	ev.start = &st;
+	ev.end = fm_time(d, "event_end_date") != NULL ?
+	    &fm_time(d, "event_end_date")->u.t : NULL;
+	ev.summary = str_from(d->title);
+	lede = value_str(value_map_get(page, "lede"));
+	ev.description = str_from(lede != NULL ? lede : "");
+	if (lieu != NULL && lieu[0])
+		buf_adds(&loc, lieu);
+	if (adr != NULL && adr[0]) {
+		if (loc.len > 0)
+			buf_adds(&loc, ", ");
+		buf_adds(&loc, adr);
+	}
+	ev.location = str_make(buf_cstr(&loc), loc.len);
+	abs_url(r->s, &url, d->url);
+	ev.url = str_make(url.data, url.len);
+	rc = ics_event(out, &ev, r->s->tz);
+	if (rc == -1) {
+		log_at(LOG_LVL_ERROR, d->path, 0, 0,
+		    "the event's dates cannot be written to iCalendar");
+		r->nerr++;
+	}
+	buf_release(&uid);
+	buf_release(&url);
+	buf_release(&loc);
+	return rc;
+}
+
+static void
+calendar(struct rctx *r, const char *url, const char *title,
+    const struct doc *const *events, size_t n)
+{
+	struct output *o;
+	size_t i;
+
+	o = outset_add(r->os, OUT_PAGES, url, strlen(url));
+	o->ctype = "text/calendar; charset=utf-8";
+	buf_reset(&o->body);
+	ics_head(&o->body, "-//folio//numerique//FR", title, r->s->tz);
+	for (i = 0; i < n; i++) {
+		vevent(r, events[i], &o->body);
+		if (events[i]->date.secs > o->last_modified)
+			o->last_modified = events[i]->date.secs;
+	}
+	ics_tail(&o->body);
+}
+
+/* ---- the agenda and the home page: frames the worker fills in ---- */
+
+/*
+ * Renders tname with page.items standing for the list, and stores the
+ * parts before and after it under head_key and tail_key in "meta".
+ */
+static int
+frame(struct rctx *r, const char *tname, struct value *page,
+    const char *head_key, const char *tail_key)
+{
+	struct buf html = BUF_INIT, fr = BUF_INIT;
+	struct value *ctx;
+	struct output *o;
+	const char *mark, *epath = NULL;
+	struct ferr e;
+	int rc = -1;
+
+	set_str(page, "items", ITEMS_MARK);
+	ctx = ctx_new(r, page);
+	if (tmpl_render(r->ts, tname, ctx, &html, &e, &epath) == -1) {
+		log_ferr(epath != NULL ? epath : tname, &e);
+		r->nerr++;
+		goto out;
+	}
+	typo_fr(&fr, html.data, html.len);
+	mark = strstr(buf_cstr(&fr), ITEMS_MARK);
+	if (mark == NULL || strstr(mark + 1, ITEMS_MARK) != NULL) {
+		log_at(LOG_LVL_ERROR, tname, 0, 0, "the template must show "
+		    "{{{page.items}}} exactly once");
+		r->nerr++;
+		goto out;
+	}
+	o = outset_add(r->os, OUT_META, head_key, strlen(head_key));
+	buf_add(&o->body, fr.data, (size_t)(mark - fr.data));
+	o = outset_add(r->os, OUT_META, tail_key, strlen(tail_key));
+	buf_adds(&o->body, mark + strlen(ITEMS_MARK));
+	rc = 0;
+out:
+	ctx_free(ctx);
+	buf_release(&html);
+	buf_release(&fr);
+	return rc;
+}
+
+/* A small template stored as it renders (typography applied). */
+static void
+snippet(struct rctx *r, const char *tname, struct value *page,
+    const char *key)
+{
+	struct buf html = BUF_INIT;
+	struct value *ctx = ctx_new(r, page);
+	struct output *o;
+	const char *epath = NULL;
+	struct ferr e;
+
+	if (tmpl_render(r->ts, tname, ctx, &html, &e, &epath) == -1) {
+		log_ferr(epath != NULL ? epath : tname, &e);
+		r->nerr++;
+	} else {
+		o = outset_add(r->os, OUT_META, key, strlen(key));
+		buf_reset(&o->body);
+		typo_fr(&o->body, html.data, html.len);
+	}
+	ctx_free(ctx);
+	buf_release(&html);
+}
+
+static void
+render_agenda(struct rctx *r)
+{
+	struct buf key = BUF_INIT, item = BUF_INIT, fr = BUF_INIT;
+	struct buf ics = BUF_INIT;
+	struct value *ctx, *page;
+	struct output *o;
+	struct vtime st, en;
+	const char *epath;
+	struct ferr e;
+	size_t i;
+
+	for (i = 0; i < r->s->ndocs; i++) {
+		const struct doc *d = r->s->docs[i];
+
+		if (event_times(d, &st, &en) == -1)
+			continue;
+		buf_reset(&item);
+		ctx = ctx_new(r, r->page_v[i]);
+		epath = NULL;
+		if (tmpl_render(r->ts, "agenda-item", ctx, &item, &e,
+		    &epath) == -1) {
+			log_ferr(epath != NULL ? epath : "agenda-item", &e);
+			r->nerr++;
+			ctx_free(ctx);
+			continue;
+		}
+		ctx_free(ctx);
+		buf_reset(&fr);
+		typo_fr(&fr, item.data, item.len);
+		buf_reset(&ics);
+		if (vevent(r, d, &ics) == -1)
+			continue;
+		if (store_agenda_key_build(&key, en.secs, st.secs, d->url,
+		    strlen(d->url)) == -1) {
+			log_at(LOG_LVL_ERROR, d->path, 0, 0,
+			    "URL too long for the agenda: %s", d->url);
+			r->nerr++;
+			continue;
+		}
+		o = outset_add(r->os, OUT_AGENDA, key.data, key.len);
+		store_frag_build(&o->body, fr.data, fr.len, ics.data, ics.len);
+		/* The event's own calendar file, beside its page. */
+		buf_reset(&key);
+		buf_add(&key, d->url, strlen(d->url) -
+		    (d->url[strlen(d->url) - 1] == '/'));
+		buf_adds(&key, ".ics");
+		calendar(r, key.data, d->title, &d, 1);
+	}
+
+	page = value_new(VAL_MAP, 0, 0);
+	set_str(page, "title", "Agenda");
+	set_str(page, "url", "/agenda/");
+	set_val(page, "upcoming", value_new_bool(1));
+	frame(r, "agenda", page, STORE_META_AGENDA_HEAD,
+	    STORE_META_AGENDA_TAIL);
+	snippet(r, "agenda-vide", page, STORE_META_AGENDA_EMPTY);
+	value_free(page);
+	page = value_new(VAL_MAP, 0, 0);
+	set_str(page, "title", "Événements passés");
+	set_str(page, "url", "/agenda/passes/");
+	frame(r, "agenda", page, STORE_META_PASSES_HEAD,
+	    STORE_META_PASSES_TAIL);
+	snippet(r, "agenda-vide", page, STORE_META_PASSES_EMPTY);
+	snippet(r, "agenda-precedent", page, STORE_META_NAV_PREV);
+	snippet(r, "agenda-suivant", page, STORE_META_NAV_NEXT);
+	value_free(page);
+
+	o = outset_add(r->os, OUT_META, STORE_META_PAGE_SIZE,
+	    strlen(STORE_META_PAGE_SIZE));
+	buf_printf(&o->body, "%zu", r->s->per_page);
+	o = outset_add(r->os, OUT_META, STORE_META_ICS_HEAD,
+	    strlen(STORE_META_ICS_HEAD));
+	buf_reset(&o->body);
+	ics_head(&o->body, "-//folio//numerique//FR", r->s->title, r->s->tz);
+	o = outset_add(r->os, OUT_META, STORE_META_ICS_TAIL,
+	    strlen(STORE_META_ICS_TAIL));
+	buf_reset(&o->body);
+	ics_tail(&o->body);
+	buf_release(&key);
+	buf_release(&item);
+	buf_release(&fr);
+	buf_release(&ics);
+}
+
+static void
+render_home(struct rctx *r)
+{
+	struct value *page, **news;
+	size_t i, n = 0;
+
+	news = xreallocarray(NULL, HOME_NEWS, sizeof(*news));
+	for (i = 0; i < r->s->ndocs && n < HOME_NEWS; i++)
+		if (strcmp(r->newest[i]->col->label, "actualites") == 0)
+			news[n++] = r->page_v[r->pos[i]];
+	page = value_new(VAL_MAP, 0, 0);
+	set_str(page, "title", r->s->title);
+	set_str(page, "url", "/");
+	lend(page, "news", seq_borrow(news, n));
+	frame(r, "home", page, STORE_META_HOME_HEAD, STORE_META_HOME_TAIL);
+	seq_unborrow(value_map_take(page, "news"));
+	value_free(page);
+	free(news);
+}
+
+static void
+render_misc(struct rctx *r)
+{
+	struct value *page, *ctx, *urls, *m;
+	struct output *o;
+	struct buf t = BUF_INIT;
+	int64_t *dates;
+	size_t i;
+
+	dates = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*dates));
+	for (i = 0; i < r->s->ndocs; i++)
+		dates[i] = r->newest[i]->date.secs;
+	{
+		struct value **pages = xreallocarray(NULL, r->s->ndocs + 1,
+		    sizeof(*pages));
+
+		for (i = 0; i < r->s->ndocs; i++)
+			pages[i] = r->page_v[r->pos[i]];
+		feed(r, "/feed.xml", r->s->title, "/", pages, dates,
+		    r->s->ndocs);
+		free(pages);
+	}
+
+	page = value_new(VAL_MAP, 0, 0);
+	urls = value_new(VAL_SEQ, 0, 0);
+	for (i = 0; i < r->s->ndocs; i++) {
+		const struct doc *d = r->s->docs[i];
+
+		if (fm_str(d, "redirect_to") != NULL ||
+		    value_truthy(value_map_get(d->fm, "sitemap")) == 0 &&
+		    value_map_get(d->fm, "sitemap") != NULL)
+			continue;
+		m = value_new(VAL_MAP, 0, 0);
+		abs_url(r->s, &t, d->url);
+		set_buf(m, "loc", &t);
+		if (d->has_date) {
+			buf_reset(&t);
+			date_rfc3339(&t, &d->date);
+			set_buf(m, "lastmod", &t);
+		}
+		value_seq_push(urls, m);
+	}
+	set_val(page, "urls", urls);
+	abs_url(r->s, &t, "/");
+	set_buf(page, "home", &t);
+	abs_url(r->s, &t, "/sitemap.xml");
+	set_buf(page, "sitemap_url", &t);
+	ctx = ctx_new(r, page);
+	emit(r, "sitemap", ctx, "/sitemap.xml", "application/xml; charset=utf-8",
+	    r->s->ndocs > 0 ? dates[0] : 0);
+	emit(r, "robots", ctx, "/robots.txt", "text/plain; charset=utf-8", 0);
+	ctx_free(ctx);
+	value_free(page);
+
+	page = value_new(VAL_MAP, 0, 0);
+	set_str(page, "title", "Page introuvable");
+	ctx = ctx_new(r, page);
+	o = emit(r, "404", ctx, "/404.html", "text/html; charset=utf-8", 0);
+	if (o != NULL)
+		o->status = 404;
+	ctx_free(ctx);
+	value_free(page);
+	free(dates);
+	buf_release(&t);
+}
+
+static struct value *
+site_ctx(const struct site *s)
+{
+	struct value *v = value_clone(s->config);
+
+	set_str(v, "title", s->title);
+	set_str(v, "url", s->url);
+	set_str(v, "baseurl", s->baseurl);
+	set_str(v, "lang", s->lang);
+	set_str(v, "description", s->description);
+	set_str(v, "tag_pattern", s->tag_pattern);
+	return v;
+}
+
+struct order {
+	const struct doc *d;
+	size_t idx;
+};
+
+/* Newest first; equal dates by URL, so the order is the same every run. */
+static int
+cmp_newest(const void *a, const void *b)
+{
+	const struct doc *x = ((const struct order *)a)->d;
+	const struct doc *y = ((const struct order *)b)->d;
+
+	if (x->date.secs != y->date.secs)
+		return x->date.secs > y->date.secs ? -1 : 1;
+	return strcmp(x->url, y->url);
+}
+
+int
+render_site(struct site *s, const struct tmpl_set *ts, struct outset *os)
+{
+	struct order *ord;
+	struct rctx r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.ts = ts;
+	r.os = os;
+	r.site_v = site_ctx(s);
+	r.page_v = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.page_v));
+	r.newest = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.newest));
+	r.pos = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.pos));
+	ord = xreallocarray(NULL, s->ndocs + 1, sizeof(*ord));
+	for (i = 0; i < s->ndocs; i++) {
+		r.page_v[i] = doc_ctx(&r, s->docs[i]);
+		ord[i].d = s->docs[i];
+		ord[i].idx = i;
+	}
+	qsort(ord, s->ndocs, sizeof(*ord), cmp_newest);
+	for (i = 0; i < s->ndocs; i++) {
+		r.newest[i] = ord[i].d;
+		r.pos[i] = ord[i].idx;
+	}
+	free(ord);
+
+	render_docs(&r);
+	render_collections(&r);
+	render_terms(&r, "tags", s->tag_pattern, "tag");
+	render_terms(&r, "categories", s->cat_pattern, "categorie");
+	render_agenda(&r);
+	render_home(&r);
+	render_misc(&r);
+
+	for (i = 0; i < s->ndocs; i++)
+		value_free(r.page_v[i]);
+	free(r.page_v);
+	free(r.newest);
+	free(r.pos);
+	value_free(r.site_v);
+	return r.nerr;
+}

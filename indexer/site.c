@@ -1,0 +1,629 @@
+#include "site.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "date.h"
+#include "fm.h"
+#include "log.h"
+#include "permalink.h"
+#include "store.h"
+
+#define MAX_DEPTH 16
+
+struct pathlist {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+pathlist_add(struct pathlist *pl, char *p)
+{
+	if (pl->n == pl->cap) {
+		pl->cap = pl->cap ? pl->cap * 2 : 64;
+		pl->v = xreallocarray(pl->v, pl->cap, sizeof(*pl->v));
+	}
+	pl->v[pl->n++] = p;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+is_doc_ext(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot != NULL && (strcmp(dot, ".md") == 0 ||
+	    strcmp(dot, ".markdown") == 0 || strcmp(dot, ".mkd") == 0 ||
+	    strcmp(dot, ".mkdn") == 0 || strcmp(dot, ".mdown") == 0);
+}
+
+/*
+ * Collects the Markdown files under dir (relative paths from the site
+ * root). Symlinks, FIFOs and devices are skipped with a warning: a content
+ * tree is plain files, and following links could leave the site.
+ */
+static void
+walk(struct site *s, const char *rel, int depth, struct pathlist *out)
+{
+	struct buf full = BUF_INIT, child = BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	buf_printf(&full, "%s/%s", s->dir, rel);
+	d = opendir(full.data);
+	if (d == NULL) {
+		if (errno != ENOENT) {
+			log_at(LOG_LVL_ERROR, full.data, 0, 0, "%s",
+			    strerror(errno));
+			s->nerrors++;
+		}
+		buf_release(&full);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || de->d_name[0] == '#' ||
+		    de->d_name[strlen(de->d_name) - 1] == '~')
+			continue;
+		buf_reset(&child);
+		buf_printf(&child, "%s/%s/%s", s->dir, rel, de->d_name);
+		if (lstat(child.data, &st) == -1)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth >= MAX_DEPTH) {
+				log_at(LOG_LVL_WARN, child.data, 0, 0,
+				    "folders nested deeper than %d are skipped",
+				    MAX_DEPTH);
+				continue;
+			}
+			buf_reset(&child);
+			buf_printf(&child, "%s/%s", rel, de->d_name);
+			walk(s, child.data, depth + 1, out);
+		} else if (S_ISREG(st.st_mode)) {
+			if (!is_doc_ext(de->d_name))
+				continue;
+			buf_reset(&child);
+			buf_printf(&child, "%s/%s", rel, de->d_name);
+			pathlist_add(out, buf_detach(&child, NULL));
+		} else if (is_doc_ext(de->d_name)) {
+			log_at(LOG_LVL_WARN, child.data, 0, 0,
+			    "not a regular file; skipped");
+		}
+	}
+	closedir(d);
+	buf_release(&full);
+	buf_release(&child);
+}
+
+static const char *
+cfg_str(const struct value *cfg, const char *key, const char *dflt)
+{
+	const char *v = value_str(value_path(cfg, key));
+
+	return v != NULL ? v : dflt;
+}
+
+static int
+cfg_bool(const struct value *cfg, const char *key, int dflt)
+{
+	const struct value *v = value_path(cfg, key);
+
+	if (v == NULL || v->type == VAL_NULL)
+		return dflt;
+	return value_truthy(v);
+}
+
+static void load_config_defaults(struct site *s);
+
+static void
+load_config(struct site *s)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct ferr e;
+	char err[256];
+
+	buf_printf(&path, "%s/_config.yml", s->dir);
+	if (buf_read_file(&text, path.data, FM_MAX_FILE, err,
+	    sizeof(err)) == -1) {
+		log_at(LOG_LVL_ERROR, path.data, 0, 0, "%s", err);
+		s->nerrors++;
+	} else if (fm_parse_yaml(text.data, text.len, 1, &s->config,
+	    &e) == -1) {
+		log_ferr(path.data, &e);
+		s->nerrors++;
+		s->config = NULL;
+	} else if (s->config->type == VAL_NULL) {
+		value_free(s->config);
+		s->config = NULL;
+	} else if (s->config->type != VAL_MAP) {
+		log_at(LOG_LVL_ERROR, path.data, s->config->line,
+		    s->config->col, "the configuration must be a mapping");
+		s->nerrors++;
+		value_free(s->config);
+		s->config = NULL;
+	}
+	s->config_hash = store_hash(STORE_FNV0, text.data, text.len);
+	if (s->config == NULL)
+		s->config = value_new(VAL_MAP, 0, 0);
+	buf_release(&path);
+	buf_release(&text);
+	load_config_defaults(s);
+}
+
+/* Reads the settings out of s->config, Jekyll's defaults where missing. */
+static void
+load_config_defaults(struct site *s)
+{
+	const struct value *cols, *v;
+	size_t i;
+
+	s->title = cfg_str(s->config, "title", "");
+	s->url = cfg_str(s->config, "url", "");
+	s->baseurl = cfg_str(s->config, "baseurl", "");
+	s->lang = cfg_str(s->config, "language", "fr");
+	s->tz = cfg_str(s->config, "timezone", "Europe/Paris");
+	s->description = cfg_str(s->config, "description", "");
+	s->tag_pattern = cfg_str(s->config, "archives.tag", "/tag/:name/");
+	s->cat_pattern = cfg_str(s->config, "archives.category",
+	    "/categorie/:name/");
+	v = value_path(s->config, "pagination.per_page");
+	if (v == NULL)
+		v = value_path(s->config, "paginate");
+	s->per_page = v != NULL && v->type == VAL_INT && v->u.i > 0 &&
+	    v->u.i <= 1000 ? (size_t)v->u.i : 10;
+
+	/* posts always exist in Jekyll; then the configured collections. */
+	cols = value_map_get(s->config, "collections");
+	s->cols = xcalloc(1 + (cols && cols->type == VAL_MAP ? cols->u.map.n :
+	    0), sizeof(*s->cols));
+	s->cols[0].label = xstrdup("posts");
+	s->cols[0].output = 1;
+	s->ncols = 1;
+	if (cols != NULL && cols->type == VAL_MAP) {
+		for (i = 0; i < cols->u.map.n; i++) {
+			const struct value_pair *pr = &cols->u.map.items[i];
+			struct collection *c;
+
+			if (strcmp(pr->key, "posts") == 0) {
+				c = &s->cols[0];
+			} else {
+				c = &s->cols[s->ncols++];
+				c->label = xstrdup(pr->key);
+			}
+			c->meta = pr->val;
+			c->output = cfg_bool(pr->val, "output",
+			    c == &s->cols[0]);
+			if (value_str(value_map_get(pr->val, "permalink")))
+				c->permalink = xstrdup(value_str(
+				    value_map_get(pr->val, "permalink")));
+		}
+	} else if (cols != NULL && cols->type == VAL_SEQ) {
+		for (i = 0; i < cols->u.seq.n; i++) {
+			const char *l = value_str(cols->u.seq.items[i]);
+
+			if (l == NULL || strcmp(l, "posts") == 0)
+				continue;
+			s->cols = xreallocarray(s->cols, s->ncols + 1,
+			    sizeof(*s->cols));
+			memset(&s->cols[s->ncols], 0, sizeof(*s->cols));
+			s->cols[s->ncols].label = xstrdup(l);
+			s->cols[s->ncols++].output = 0;
+		}
+	}
+}
+
+/* Does a defaults scope path match relpath? ('' matches all; '*' globs.) */
+static int
+scope_path_matches(const char *scope, const char *relpath)
+{
+	size_t n;
+
+	while (*scope == '/')
+		scope++;
+	if (*scope == '\0')
+		return 1;
+	if (strchr(scope, '*') != NULL) {
+		/* Jekyll globs against the site; a prefix glob is enough here. */
+		n = (size_t)(strchr(scope, '*') - scope);
+		return strncmp(scope, relpath, n) == 0;
+	}
+	n = strlen(scope);
+	while (n > 0 && scope[n - 1] == '/')
+		n--;
+	return strncmp(scope, relpath, n) == 0 &&
+	    (relpath[n] == '\0' || relpath[n] == '/');
+}
+
+void
+site_apply_defaults(const struct site *s, const char *type,
+    const char *relpath, struct value *fm)
+{
+	const struct value *defs = value_map_get(s->config, "defaults");
+	const struct value **match;
+	size_t *rank, i, j, n = 0;
+
+	if (defs == NULL || defs->type != VAL_SEQ)
+		return;
+	match = xreallocarray(NULL, defs->u.seq.n + 1, sizeof(*match));
+	rank = xreallocarray(NULL, defs->u.seq.n + 1, sizeof(*rank));
+	for (i = 0; i < defs->u.seq.n; i++) {
+		const struct value *d = defs->u.seq.items[i];
+		const struct value *scope = value_map_get(d, "scope");
+		const char *spath = value_str(value_map_get(scope, "path"));
+		const char *stype = value_str(value_map_get(scope, "type"));
+		const struct value *vals = value_map_get(d, "values");
+
+		if (!value_is_map(vals))
+			continue;
+		if (spath != NULL && !scope_path_matches(spath, relpath))
+			continue;
+		if (stype != NULL && strcmp(stype, type) != 0)
+			continue;
+		/* Jekyll: a longer path, then a type, make a scope stronger;
+		 * among equals the later one wins. */
+		match[n] = vals;
+		rank[n] = (spath ? strlen(spath) : 0) * 4 + (stype ? 2 : 0);
+		n++;
+	}
+	/* Strongest first: its values are merged before weaker ones. */
+	for (i = 1; i < n; i++) {
+		for (j = i; j > 0 && rank[j - 1] <= rank[j]; j--) {
+			const struct value *tv = match[j];
+			size_t tr = rank[j];
+
+			match[j] = match[j - 1];
+			rank[j] = rank[j - 1];
+			match[j - 1] = tv;
+			rank[j - 1] = tr;
+		}
+	}
+	for (i = 0; i < n; i++)
+		value_merge_under(fm, match[i]);
+	free(match);
+	free(rank);
+}
+
+static void
+doc_free(struct doc *d)
+{
+	if (d == NULL)
+		return;
+	free(d->path);
+	free(d->relpath);
+	free(d->name);
+	free(d->ext);
+	value_free(d->fm);
+	value_free(d->own);
+	buf_release(&d->body);
+	free(d->url);
+	free(d);
+}
+
+/* The URL of d from its collection's permalink (or its own). */
+static int
+doc_url(struct site *s, struct doc *d)
+{
+	const struct value *pv = value_map_get(d->own, "permalink");
+	const char *pattern = value_str(pv);
+	struct permalink_vars vars;
+	struct buf slug = BUF_INIT, path = BUF_INIT, url = BUF_INIT;
+	struct ferr e;
+	struct tm tm;
+	int rc;
+
+	if (pattern == NULL)
+		pattern = d->col->permalink;
+	if (pattern == NULL)
+		pattern = strcmp(d->col->label, "posts") == 0 ?
+		    "/:categories/:year/:month/:day/:title:output_ext" :
+		    "/:collection/:path:output_ext";
+	memset(&vars, 0, sizeof(vars));
+	permalink_title_slug(&slug, d->name, strlen(d->name));
+	vars.title = slug.data;
+	vars.slug = value_str(value_map_get(d->fm, "slug"));
+	vars.name = d->name;
+	/* :path is the path inside the collection, without extension. */
+	buf_add(&path, d->relpath + strlen(d->col->label) + 2,
+	    strlen(d->relpath) - strlen(d->col->label) - 2 - strlen(d->ext));
+	vars.path = path.data;
+	vars.collection = d->col->label;
+	vars.categories = value_map_get(d->fm, "categories");
+	if (vars.categories == NULL)
+		vars.categories = value_map_get(d->fm, "category");
+	vars.output_ext = ".html";
+	vars.has_date = d->has_date;
+	if (d->has_date && date_local(&d->date, &tm) == 0)
+		vars.tm = tm;
+	rc = permalink_expand(&url, pattern, &vars, &e);
+	if (rc == -1) {
+		if (e.line == 0 && pv != NULL) {
+			e.line = pv->line;
+			e.col = pv->col;
+		}
+		log_ferr(d->path, &e);
+		s->nerrors++;
+	} else {
+		d->url = buf_detach(&url, NULL);
+	}
+	buf_release(&slug);
+	buf_release(&path);
+	buf_release(&url);
+	return rc;
+}
+
+/* Reads one document; NULL when it is left out or broken (reported). */
+static struct doc *
+doc_load(struct site *s, const struct collection *c, const char *relpath,
+    const struct site_opts *opts)
+{
+	struct buf text = BUF_INIT;
+	struct fm_doc fd;
+	struct doc *d;
+	struct ferr e;
+	const struct value *v;
+	const char *base, *dot;
+	char err[256];
+	int y, m, dd, fdate;
+	size_t rest;
+
+	d = xcalloc(1, sizeof(*d));
+	d->col = c;
+	d->relpath = xstrdup(relpath);
+	d->path = xmalloc(strlen(s->dir) + strlen(relpath) + 2);
+	sprintf(d->path, "%s/%s", s->dir, relpath);
+	base = strrchr(relpath, '/');
+	base = base != NULL ? base + 1 : relpath;
+	dot = strrchr(base, '.');
+	d->name = xstrndup(base, (size_t)(dot - base));
+	d->ext = xstrdup(dot);
+	if (buf_read_file(&text, d->path, FM_MAX_FILE, err,
+	    sizeof(err)) == -1) {
+		log_at(LOG_LVL_ERROR, d->path, 0, 0, "%s", err);
+		s->nerrors++;
+		goto drop;
+	}
+	d->src_hash = store_hash(STORE_FNV0, text.data, text.len);
+	fm_doc_init(&fd);
+	if (fm_parse_doc(text.data, text.len, &fd, &e) == -1) {
+		log_ferr(d->path, &e);
+		s->nerrors++;
+		goto drop;
+	}
+	d->own = fd.fm;
+	d->body = fd.body;
+	d->body_line = fd.body_line;
+	d->fm = value_clone(d->own);
+	site_apply_defaults(s, c->label, relpath, d->fm);
+
+	v = value_map_get(d->fm, "published");
+	if (v != NULL && v->type == VAL_BOOL && !v->u.b)
+		goto drop;
+	/*
+	 * The date: front matter first, then a YYYY-MM-DD- file name; the
+	 * file name's date never takes part in :title.
+	 */
+	fdate = permalink_filename_date(d->name, strlen(d->name), &y, &m, &dd,
+	    &rest) == 0;
+	if (fdate)
+		memmove(d->name, d->name + rest, strlen(d->name + rest) + 1);
+	v = value_map_get(d->own, "date");
+	if (v != NULL && v->type == VAL_TIME) {
+		d->date = v->u.t;
+		d->has_date = 1;
+	} else if (v != NULL && v->type != VAL_NULL) {
+		log_at(LOG_LVL_ERROR, d->path, v->line, v->col,
+		    "'date' is not a valid date");
+		s->nerrors++;
+		goto drop;
+	} else if (fdate) {
+		struct tm tm;
+
+		/* A date as written, like a date-only YAML value. */
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = dd;
+		d->date.secs = (long long)timegm(&tm);
+		d->date.offset = 0;
+		d->date.date_only = 1;
+		d->has_date = 1;
+	}
+	if (d->has_date && !cfg_bool(s->config, "future", 0) &&
+	    d->date.secs > opts->now && strcmp(c->label, "evenements") != 0) {
+		log_info("%s: dated in the future; left out (future: false)",
+		    d->path);
+		goto drop;
+	}
+	v = value_map_get(d->fm, "title");
+	d->title = value_str(v);
+	if (d->title == NULL)
+		d->title = "";
+	if (doc_url(s, d) == -1)
+		goto drop;
+	buf_release(&text);
+	return d;
+drop:
+	buf_release(&text);
+	doc_free(d);
+	return NULL;
+}
+
+static int
+cmp_doc_url(const void *a, const void *b)
+{
+	const struct doc *x = *(struct doc *const *)a;
+	const struct doc *y = *(struct doc *const *)b;
+	int c = strcmp(x->url, y->url);
+
+	return c != 0 ? c : strcmp(x->relpath, y->relpath);
+}
+
+static int
+cmp_doc_path(const void *a, const void *b)
+{
+	return strcmp((*(struct doc *const *)a)->relpath,
+	    (*(struct doc *const *)b)->relpath);
+}
+
+struct site *
+site_load(const char *dir, const struct site_opts *opts)
+{
+	struct site *s = xcalloc(1, sizeof(*s));
+	struct pathlist pl = { NULL, 0, 0 };
+	struct buf rel = BUF_INIT;
+	size_t i, j, first;
+	struct doc *d;
+
+	s->dir = xstrdup(dir);
+	load_config(s);
+	if (opts->configured != NULL)
+		opts->configured(s, opts->arg);
+	for (i = 0; i < s->ncols; i++) {
+		if (!s->cols[i].output)
+			continue;
+		first = pl.n;
+		buf_reset(&rel);
+		buf_printf(&rel, "_%s", s->cols[i].label);
+		walk(s, rel.data, 0, &pl);
+		if (opts->drafts && strcmp(s->cols[i].label, "posts") == 0)
+			walk(s, "_drafts", 0, &pl);
+		qsort(pl.v + first, pl.n - first, sizeof(*pl.v), cmp_str);
+		for (j = first; j < pl.n; j++) {
+			d = doc_load(s, &s->cols[i], pl.v[j], opts);
+			if (d == NULL)
+				continue;
+			d->draft = strncmp(pl.v[j], "_drafts/", 8) == 0;
+			s->docs = xreallocarray(s->docs, s->ndocs + 1,
+			    sizeof(*s->docs));
+			s->docs[s->ndocs++] = d;
+		}
+	}
+	/* Two documents claiming one URL: an error naming both. */
+	qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_url);
+	for (i = 1; i < s->ndocs; i++) {
+		if (strcmp(s->docs[i - 1]->url, s->docs[i]->url) == 0) {
+			log_at(LOG_LVL_ERROR, s->docs[i]->path, 1, 1,
+			    "URL %s is also claimed by %s", s->docs[i]->url,
+			    s->docs[i - 1]->path);
+			s->nerrors++;
+		}
+	}
+	qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
+	for (i = 0; i < pl.n; i++)
+		free(pl.v[i]);
+	free(pl.v);
+	buf_release(&rel);
+	return s;
+}
+
+void
+site_free(struct site *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->ndocs; i++)
+		doc_free(s->docs[i]);
+	free(s->docs);
+	for (i = 0; i < s->ncols; i++) {
+		free(s->cols[i].label);
+		free(s->cols[i].permalink);
+	}
+	free(s->cols);
+	value_free(s->config);
+	free(s->dir);
+	free(s);
+}
+
+struct site *
+site_load_file(const char *path, const struct site_opts *opts,
+    struct doc **dp)
+{
+	struct site *s = xcalloc(1, sizeof(*s));
+	struct buf dir = BUF_INIT, cfg = BUF_INIT;
+	const struct collection *col = NULL;
+	struct collection *c;
+	const char *rel, *seg, *slash;
+	struct stat st;
+	size_t i, n;
+
+	*dp = NULL;
+	/* The site root: the nearest parent with a _config.yml. */
+	buf_adds(&dir, path);
+	for (;;) {
+		slash = strrchr(dir.data, '/');
+		if (slash == NULL) {
+			buf_reset(&dir);
+			buf_adds(&dir, ".");
+		} else {
+			buf_truncate(&dir, (size_t)(slash - dir.data));
+			if (dir.len == 0)
+				buf_adds(&dir, "/");
+		}
+		buf_reset(&cfg);
+		buf_printf(&cfg, "%s/_config.yml", dir.data);
+		if (stat(cfg.data, &st) == 0 || slash == NULL ||
+		    strcmp(dir.data, "/") == 0)
+			break;
+	}
+	s->dir = xstrdup(dir.data);
+	if (stat(cfg.data, &st) == 0) {
+		load_config(s);
+	} else {
+		s->config = value_new(VAL_MAP, 0, 0);
+		load_config_defaults(s);
+	}
+	if (opts->configured != NULL)
+		opts->configured(s, opts->arg);
+	n = strlen(s->dir);
+	rel = strncmp(path, s->dir, n) == 0 && path[n] == '/' ? path + n + 1 :
+	    path;
+	while (strncmp(rel, "./", 2) == 0)
+		rel += 2;
+	/* The collection: the first "_label" folder of the relative path. */
+	seg = rel;
+	while ((slash = strchr(seg, '/')) != NULL && col == NULL) {
+		for (i = 0; seg[0] == '_' && i < s->ncols; i++)
+			if (strlen(s->cols[i].label) == (size_t)(slash - seg - 1) &&
+			    strncmp(s->cols[i].label, seg + 1,
+			    (size_t)(slash - seg - 1)) == 0)
+				col = &s->cols[i];
+		if (col == NULL && seg[0] == '_') {
+			s->cols = xreallocarray(s->cols, s->ncols + 1,
+			    sizeof(*s->cols));
+			c = &s->cols[s->ncols++];
+			memset(c, 0, sizeof(*c));
+			c->label = xstrndup(seg + 1, (size_t)(slash - seg - 1));
+			c->output = 1;
+			col = c;
+		}
+		seg = slash + 1;
+	}
+	if (col == NULL)
+		col = &s->cols[0];
+	if (strrchr(rel, '.') == NULL) {
+		log_at(LOG_LVL_ERROR, path, 0, 0, "a document needs an "
+		    "extension (.md, .markdown)");
+		s->nerrors++;
+	} else {
+		*dp = doc_load(s, col, rel, opts);
+		if (*dp != NULL) {
+			s->docs = xreallocarray(NULL, 1, sizeof(*s->docs));
+			s->docs[s->ndocs++] = *dp;
+		}
+	}
+	buf_release(&dir);
+	buf_release(&cfg);
+	return s;
+}

@@ -1,0 +1,88 @@
+/*
+ * site: the content tree as Jekyll reads it. _config.yml, the collections
+ * and their documents, with Jekyll's rules for front matter defaults,
+ * dates, drafts, future and unpublished documents, and permalinks.
+ *
+ * A struct site owns everything it points at; site_free() releases it.
+ */
+#ifndef FOLIO_SITE_H
+#define FOLIO_SITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "value.h"
+
+struct collection {
+	char *label;		/* "evenements" */
+	char *permalink;	/* pattern, NULL for Jekyll's default */
+	int output;
+	struct value *meta;	/* the collection's map in _config.yml */
+};
+
+struct doc {
+	char *path;		/* for messages: SITE_DIR/_evenements/x.md */
+	char *relpath;		/* _evenements/x.md */
+	char *name;		/* x (file name without extension) */
+	char *ext;		/* ".md" */
+	const struct collection *col;
+	struct value *fm;	/* own front matter over the defaults */
+	struct value *own;	/* the front matter as written */
+	struct buf body;
+	unsigned body_line;
+	struct vtime date;
+	int has_date;
+	char *url;		/* canonical URL path, "/agenda/x/" */
+	const char *title;	/* borrowed from fm, "" when none */
+	uint64_t src_hash;	/* of the file's bytes */
+	int draft;
+};
+
+struct site {
+	char *dir;
+	struct value *config;	/* _config.yml, never NULL after a load */
+	const char *title, *url, *baseurl, *lang, *tz, *description;
+	struct collection *cols;
+	size_t ncols;
+	struct doc **docs;	/* output documents, in path order */
+	size_t ndocs;
+	size_t per_page;
+	const char *tag_pattern, *cat_pattern;
+	uint64_t config_hash;
+	int nerrors;		/* errors reported on stderr so far */
+};
+
+struct site_opts {
+	int drafts;		/* include _drafts */
+	long long now;		/* for future: false (seconds since the epoch) */
+	/* Called once _config.yml is read, before any document (may be NULL):
+	 * the program sets the site's time zone there. */
+	void (*configured)(const struct site *s, void *arg);
+	void *arg;
+};
+
+/*
+ * Reads SITE_DIR/_config.yml and every document of every collection.
+ * Every error is reported on stderr as path:line:col: what, and counted in
+ * site->nerrors; reading goes on so that one run shows them all. Returns
+ * the site (never NULL); the caller checks nerrors.
+ */
+struct site *site_load(const char *dir, const struct site_opts *opts);
+void site_free(struct site *s);
+
+/*
+ * Loads one document alone, with the configuration of the site it lies in
+ * (the nearest parent folder holding _config.yml; none is fine). Its
+ * collection is the folder "_name" it lies under, if any. On success *dp
+ * points at the document, owned by the returned site; on failure (reported)
+ * *dp is NULL. Returns the site, which the caller frees.
+ */
+struct site *site_load_file(const char *path, const struct site_opts *opts,
+    struct doc **dp);
+
+/* Jekyll's defaults for one document type and path, merged under fm. */
+void site_apply_defaults(const struct site *s, const char *type,
+    const char *relpath, struct value *fm);
+
+#endif
