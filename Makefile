@@ -37,6 +37,8 @@ CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT) -g
 	$(SANFLAGS) $(PKG_CFLAGS) -DFOLIO_VERSION='"$(VERSION)"' -Icommon -MMD -MP
 LDFLAGS := $(SANFLAGS)
 LDLIBS := $(PKG_LIBS) -lm -pthread
+# Unit tests and tools only: libical validates the iCalendar writer's output.
+TEST_LIBS := $(shell pkg-config --libs libical)
 
 B := build/$(VARIANT)
 COMMON_SRC := $(sort $(wildcard common/*.c))
@@ -82,11 +84,11 @@ $(BIN)/folio-fcgi: $(FCGI_OBJ) $(B)/libfolio.a
 
 $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libfolio.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libfolio.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(B)/libfolio.a $(LDLIBS) $(TEST_LIBS)
 
 $(B)/tools/%: tests/tools/%.c $(B)/libfolio.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfolio.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfolio.a $(LDLIBS) $(TEST_LIBS)
 
 deps:
 	@sh deploy/install-deps.sh
