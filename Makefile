@@ -105,6 +105,9 @@ unit: $(UNIT_BIN)
 test: $(PROGS) $(UNIT_BIN) $(TOOL_BIN)
 	@BIN=$(BIN) UNIT_DIR=$(B)/tests TOOL_DIR=$(B)/tools sh tests/run.sh
 
+spec: $(TOOL_BIN)
+	@TOOL_DIR=$(B)/tools sh tests/spec.sh
+
 clean:
 	rm -rf build bin
 
