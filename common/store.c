@@ -221,3 +221,87 @@ store_agenda_key_times(const unsigned char *key, int64_t *end, int64_t *start)
 	*end = get_be_time(key);
 	*start = get_be_time(key + 8);
 }
+
+int
+store_frag_parse(const void *data, size_t len, struct store_frag *f)
+{
+	const unsigned char *r = data;
+	uint32_t off, n;
+
+	if (len < STORE_FRAG_HDR || store_get32(r) != STORE_FRAG_MAGIC)
+		return -1;
+	off = store_get32(r + 4);
+	n = store_get32(r + 8);
+	if (!in_range(len, off, n))
+		return -1;
+	f->html = (const char *)r + off;
+	f->html_len = n;
+	off = store_get32(r + 12);
+	n = store_get32(r + 16);
+	if (!in_range(len, off, n))
+		return -1;
+	f->ics = (const char *)r + off;
+	f->ics_len = n;
+	return 0;
+}
+
+int
+store_frag_build(struct buf *out, const char *html, size_t html_len,
+    const char *ics, size_t ics_len)
+{
+	unsigned char hdr[STORE_FRAG_HDR];
+
+	if (html_len > 0x3fffffffu || ics_len > 0x3fffffffu)
+		return -1;
+	store_put32(hdr, STORE_FRAG_MAGIC);
+	store_put32(hdr + 4, STORE_FRAG_HDR);
+	store_put32(hdr + 8, (uint32_t)html_len);
+	store_put32(hdr + 12, (uint32_t)(STORE_FRAG_HDR + html_len));
+	store_put32(hdr + 16, (uint32_t)ics_len);
+	buf_reset(out);
+	buf_add(out, hdr, sizeof(hdr));
+	buf_add(out, html, html_len);
+	buf_add(out, ics, ics_len);
+	return 0;
+}
+
+int
+store_agenda_key_build(struct buf *out, int64_t end, int64_t start,
+    const char *url, size_t url_len)
+{
+	unsigned char k[STORE_AGENDA_KEY_LEN];
+
+	if (url_len > STORE_MAX_KEY - STORE_AGENDA_KEY_LEN)
+		return -1;
+	store_agenda_key(k, end, start);
+	buf_reset(out);
+	buf_add(out, k, sizeof(k));
+	buf_add(out, url, url_len);
+	return 0;
+}
+
+unsigned
+store_page_size(const char *p, size_t len)
+{
+	unsigned v = 0;
+	size_t i = 0;
+
+	if (p == NULL)
+		return STORE_AGENDA_PAGE_SIZE;
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
+	    p[i] == '\r'))
+		i++;
+	if (i == len || p[i] < '0' || p[i] > '9')
+		return STORE_AGENDA_PAGE_SIZE;
+	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
+		v = v * 10 + (unsigned)(p[i] - '0');
+		if (v > STORE_AGENDA_PAGE_MAX)
+			return STORE_AGENDA_PAGE_SIZE;
+	}
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' ||
+	    p[i] == '\r'))
+		i++;
+	if (i != len || v == 0)
+		return STORE_AGENDA_PAGE_SIZE;
+	return v;
+}

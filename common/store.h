@@ -126,4 +126,81 @@ void store_put16(unsigned char *p, uint16_t v);
 void store_put32(unsigned char *p, uint32_t v);
 void store_put64(unsigned char *p, uint64_t v);
 
+/*
+ * Agenda fragments and frames.
+ *
+ * Each event is one entry in the "agenda" DB. Key: store_agenda_key()'s 16
+ * bytes (end, then start) followed by the event's URL, so that the URL keeps
+ * keys unique. An event without an end is stored with end == start: the
+ * worker lists an event as upcoming while its end is at or after the moment
+ * of the request, in key order (soonest end first); the others, latest first,
+ * on the "passes" pages.
+ *
+ * Fragment value, integers little-endian:
+ *   0  u32 magic STORE_FRAG_MAGIC
+ *   4  u32 offset, u32 length of the HTML list item (as it goes on the wire)
+ *  12  u32 offset, u32 length of the VEVENT text (CRLF line ends, folded)
+ *  then the bytes the offsets point at, counted from the start of the value.
+ *
+ * Frames, in the "meta" DB, raw bytes sent as they are:
+ *   STORE_META_AGENDA_HEAD / _TAIL     /agenda/ and /agenda/page/N/
+ *   STORE_META_AGENDA_EMPTY            between head and tail when no event
+ *   STORE_META_PASSES_HEAD / _TAIL / _EMPTY   /agenda/passes/ (and pages)
+ *   STORE_META_NAV_PREV / _NEXT        after the items, when there is a
+ *                                      previous / next page; every "{url}"
+ *                                      in them becomes that page's path
+ *   STORE_META_ICS_HEAD / _TAIL        /agenda.ics (every upcoming VEVENT)
+ *   STORE_META_PAGE_SIZE               items per page, decimal ASCII (1..1000)
+ * The worker serves the agenda routes only when STORE_META_AGENDA_HEAD
+ * exists; otherwise those paths are looked up in "pages" like any other.
+ */
+#define STORE_FRAG_MAGIC 0x31474146u	/* "FAG1" */
+#define STORE_FRAG_HDR 20
+
+#define STORE_META_AGENDA_HEAD "agenda:head"
+#define STORE_META_AGENDA_TAIL "agenda:tail"
+#define STORE_META_AGENDA_EMPTY "agenda:empty"
+#define STORE_META_PASSES_HEAD "agenda-passes:head"
+#define STORE_META_PASSES_TAIL "agenda-passes:tail"
+#define STORE_META_PASSES_EMPTY "agenda-passes:empty"
+#define STORE_META_NAV_PREV "agenda:nav-prev"
+#define STORE_META_NAV_NEXT "agenda:nav-next"
+#define STORE_META_ICS_HEAD "agenda.ics:head"
+#define STORE_META_ICS_TAIL "agenda.ics:tail"
+#define STORE_META_PAGE_SIZE "agenda:page-size"
+#define STORE_AGENDA_PAGE_SIZE 20	/* when STORE_META_PAGE_SIZE is absent */
+#define STORE_AGENDA_PAGE_MAX 1000
+
+/* A parsed fragment: pointers into the value's bytes. */
+struct store_frag {
+	const char *html;
+	uint32_t html_len;
+	const char *ics;
+	uint32_t ics_len;
+};
+
+/* Parses a fragment value (nothing copied). Returns 0, or -1 if malformed. */
+int store_frag_parse(const void *data, size_t len, struct store_frag *f);
+
+/*
+ * Serialises a fragment into out (replacing its content). Returns 0, or -1
+ * when the parts are too large for the format.
+ */
+int store_frag_build(struct buf *out, const char *html, size_t html_len,
+    const char *ics, size_t ics_len);
+
+/*
+ * Builds a whole agenda key into out (replacing its content): the 16 time
+ * bytes, then url. Returns 0, or -1 when the key would pass STORE_MAX_KEY.
+ */
+int store_agenda_key_build(struct buf *out, int64_t end, int64_t start,
+    const char *url, size_t url_len);
+
+/*
+ * Parses a page size frame (decimal ASCII, surrounding blanks allowed).
+ * Returns the size, or STORE_AGENDA_PAGE_SIZE when p is NULL or the text is
+ * not a number in 1..STORE_AGENDA_PAGE_MAX.
+ */
+unsigned store_page_size(const char *p, size_t len);
+
 #endif
