@@ -6,6 +6,7 @@
 CC ?= cc
 PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc libdeflate libbrotlienc
 PORT ?= 8080
+PREFIX ?= /usr/local
 SANITIZE ?=
 WERROR ?= 1
 DEBUG ?=
@@ -34,7 +35,8 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT) -g \
-	$(SANFLAGS) $(PKG_CFLAGS) -DFOLIO_VERSION='"$(VERSION)"' -Icommon -MMD -MP
+	$(SANFLAGS) $(PKG_CFLAGS) -DFOLIO_VERSION='"$(VERSION)"' \
+	-DFOLIO_TEMPLATE_DIR='"$(PREFIX)/share/folio/templates"' -Icommon -MMD -MP
 LDFLAGS := $(SANFLAGS)
 LDLIBS := $(PKG_LIBS) -lm -pthread
 # Unit tests and tools only: libical validates the iCalendar writer's output.

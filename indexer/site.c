@@ -309,16 +309,41 @@ doc_free(struct doc *d)
 	free(d);
 }
 
+/* Undoes the percent-encoding of a permalink: keys hold the URL as nginx
+ * passes DOCUMENT_URI, decoded. */
+static void
+url_decode(struct buf *out, const char *p)
+{
+	static const char hex[] = "0123456789abcdef0123456789ABCDEF";
+	const char *h, *l;
+
+	buf_reset(out);
+	for (; *p != '\0'; p++) {
+		if (p[0] == '%' && p[1] != '\0' && p[2] != '\0' &&
+		    (h = strchr(hex, p[1])) != NULL &&
+		    (l = strchr(hex, p[2])) != NULL) {
+			buf_addc(out, (char)(((h - hex) % 16) << 4 |
+			    ((l - hex) % 16)));
+			p += 2;
+		} else {
+			buf_addc(out, *p);
+		}
+	}
+}
+
 /* The URL of d from its collection's permalink (or its own). */
 static int
 doc_url(struct site *s, struct doc *d)
 {
 	const struct value *pv = value_map_get(d->own, "permalink");
-	const char *pattern = value_str(pv);
+	const char *pattern = value_str(pv), *slug;
+	const struct value *cv;
 	struct permalink_vars vars;
-	struct buf slug = BUF_INIT, path = BUF_INIT, url = BUF_INIT;
+	struct buf path = BUF_INIT, url = BUF_INIT;
+	struct str cats[64];
 	struct ferr e;
 	struct tm tm;
+	size_t i;
 	int rc;
 
 	if (pattern == NULL)
@@ -328,22 +353,38 @@ doc_url(struct site *s, struct doc *d)
 		    "/:categories/:year/:month/:day/:title:output_ext" :
 		    "/:collection/:path:output_ext";
 	memset(&vars, 0, sizeof(vars));
-	permalink_title_slug(&slug, d->name, strlen(d->name));
-	vars.title = slug.data;
-	vars.slug = value_str(value_map_get(d->fm, "slug"));
-	vars.name = d->name;
+	slug = value_str(value_map_get(d->fm, "slug"));
+	vars.slug_src = str_from(slug != NULL && slug[0] ? slug : d->name);
+	vars.name = str_from(d->name);
 	/* :path is the path inside the collection, without extension. */
-	buf_add(&path, d->relpath + strlen(d->col->label) + 2,
-	    strlen(d->relpath) - strlen(d->col->label) - 2 - strlen(d->ext));
-	vars.path = path.data;
-	vars.collection = d->col->label;
-	vars.categories = value_map_get(d->fm, "categories");
-	if (vars.categories == NULL)
-		vars.categories = value_map_get(d->fm, "category");
-	vars.output_ext = ".html";
-	vars.has_date = d->has_date;
-	if (d->has_date && date_local(&d->date, &tm) == 0)
-		vars.tm = tm;
+	buf_add(&path, d->relpath + strlen(d->col->label) + 1,
+	    strlen(d->relpath) - strlen(d->col->label) - 1 - strlen(d->ext));
+	vars.path = str_make(path.data, path.len);
+	vars.collection = str_from(d->col->label);
+	cv = value_map_get(d->fm, "categories");
+	if (cv == NULL || cv->type == VAL_NULL)
+		cv = value_map_get(d->fm, "category");
+	if (value_str(cv) != NULL && cv->u.s.len > 0) {
+		cats[0] = str_make(cv->u.s.p, cv->u.s.len);
+		vars.ncategories = 1;
+	}
+	for (i = 0; value_is_seq(cv) && i < cv->u.seq.n && i < 64; i++)
+		if (value_str(cv->u.seq.items[i]) != NULL)
+			cats[vars.ncategories++] = str_make(
+			    cv->u.seq.items[i]->u.s.p,
+			    cv->u.seq.items[i]->u.s.len);
+	vars.categories = cats;
+	vars.output_ext = str_from(".html");
+	if (d->has_date && date_local(&d->date, &tm) == 0) {
+		vars.has_date = 1;
+		vars.year = tm.tm_year + 1900;
+		vars.month = tm.tm_mon + 1;
+		vars.day = tm.tm_mday;
+		vars.hour = tm.tm_hour;
+		vars.minute = tm.tm_min;
+		vars.second = tm.tm_sec;
+		vars.yday = tm.tm_yday + 1;
+	}
 	rc = permalink_expand(&url, pattern, &vars, &e);
 	if (rc == -1) {
 		if (e.line == 0 && pv != NULL) {
@@ -353,9 +394,9 @@ doc_url(struct site *s, struct doc *d)
 		log_ferr(d->path, &e);
 		s->nerrors++;
 	} else {
-		d->url = buf_detach(&url, NULL);
+		url_decode(&path, url.data);
+		d->url = buf_detach(&path, NULL);
 	}
-	buf_release(&slug);
 	buf_release(&path);
 	buf_release(&url);
 	return rc;
