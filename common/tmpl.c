@@ -504,9 +504,11 @@ tag(struct cstate *cs, char sig, size_t at, size_t tag_end, size_t name,
 			nd->end = cs->n;
 			return after;
 		}
+		if (lc && rc)
+			trim_prev(cs, ls, at);
 		cs->depth--;
 		nd->end = cs->n;
-		break;
+		return lc && rc ? after : tag_end;
 	default:
 		break;
 	}
