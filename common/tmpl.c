@@ -994,7 +994,8 @@ put_text(struct rstate *rs, const struct frame *fr, const struct node *nd)
 		return;
 	}
 	while (p < end) {
-		if (bol && (size_t)(end - p) >= fr->striplen &&
+		if (bol && fr->striplen > 0 &&
+		    (size_t)(end - p) >= fr->striplen &&
 		    memcmp(p, fr->strip, fr->striplen) == 0)
 			p += fr->striplen;
 		if (p == end)
