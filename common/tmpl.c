@@ -59,6 +59,7 @@ struct tmpl_set {
 	struct tmpl **t;
 	size_t n, cap;
 	char *errpath;		/* path named by the last failed load */
+	size_t max_output;
 };
 
 static uint64_t
@@ -624,7 +625,16 @@ tmpl_free(struct tmpl *t)
 struct tmpl_set *
 tmpl_set_new(void)
 {
-	return xcalloc(1, sizeof(struct tmpl_set));
+	struct tmpl_set *set = xcalloc(1, sizeof(*set));
+
+	set->max_output = TMPL_MAX_OUTPUT;
+	return set;
+}
+
+void
+tmpl_set_max_output(struct tmpl_set *set, size_t max)
+{
+	set->max_output = max;
 }
 
 void
@@ -968,6 +978,7 @@ struct rstate {
 	struct buf *out;
 	struct ferr *e;
 	const char **epath;
+	size_t limit;		/* out->len past which the render fails */
 	int depth;
 	int pending;		/* at a line start, indentation not written */
 };
@@ -1284,6 +1295,13 @@ render(struct rstate *rs, const struct frame *fr, size_t lo, size_t hi)
 
 	for (i = lo; i < hi; i = nd->end) {
 		nd = &fr->t->nodes[i];
+		if (rs->out->len > rs->limit) {
+			ferr_set(rs->e, nd->line, nd->col, "output larger "
+			    "than %zu bytes", rs->set->max_output);
+			if (rs->epath != NULL)
+				*rs->epath = fr->t->path;
+			return -1;
+		}
 		switch (nd->kind) {
 		case N_TEXT:
 			put_text(rs, fr, nd);
@@ -1338,6 +1356,9 @@ tmpl_render(const struct tmpl_set *set, const char *name,
 	rs.epath = epath;
 	rs.depth = 0;
 	rs.pending = 1;
+	rs.limit = out->len + set->max_output;
+	if (rs.limit < out->len)
+		rs.limit = SIZE_MAX;
 	c.v = ctx;
 	c.up = NULL;
 	fr.t = t;

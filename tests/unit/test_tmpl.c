@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -343,6 +344,19 @@ test_errors(void)
 	OK(add(set, "loop", "{{<loop}}{{/loop}}", &e) == 0 &&
 	    tmpl_render(set, "loop", NULL, &b, &e, NULL) == -1,
 	    "a parent that is itself: clean error");
+	for (i = 0; i < 30; i++) {
+		char name[16], src[64];
+
+		snprintf(name, sizeof(name), "f%d", i);
+		snprintf(src, sizeof(src), "{{>f%d}}{{>f%d}}", i + 1, i + 1);
+		OK(add(set, name, i == 29 ? "0123456789" : src, &e) == 0,
+		    "fan-out template %s", name);
+	}
+	tmpl_set_max_output(set, 1 << 20);
+	buf_reset(&b);
+	OK(tmpl_render(set, "f0", NULL, &b, &e, &epath) == -1 &&
+	    strstr(e.msg, "output larger than 1048576 bytes") != NULL &&
+	    b.len < (1 << 20) + 100, "doubling templates: output limit");
 	OK(tmpl_render(set, "nope", NULL, &b, &e, NULL) == -1 &&
 	    strstr(e.msg, "no template \"nope\"") != NULL,
 	    "render of an unknown template");
@@ -464,6 +478,7 @@ test_many(void)
 	struct value *d = map(), *l = seq(), *it;
 	struct buf b = BUF_INIT, first = BUF_INIT;
 	struct ferr e;
+	struct timespec t0, t1;
 	char *data;
 	int i, same = 1, moved = 0;
 
@@ -481,6 +496,7 @@ test_many(void)
 	buf_reset(&b);
 	(void)tmpl_render(set, "p", d, &b, &e, NULL);
 	data = b.data;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < 10000; i++) {
 		buf_reset(&b);
 		if (tmpl_render(set, "p", d, &b, &e, NULL) == -1 ||
@@ -489,6 +505,10 @@ test_many(void)
 		if (b.data != data)
 			moved++;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# 10000 renders of %zu bytes: %.1f ms\n", first.len,
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	OK(same, "10000 renders give the same page");
 	EQI(moved, 0, "a reused buffer is never reallocated");
 	buf_release(&b);
