@@ -11,6 +11,12 @@
 #include "tmpl.h"
 #include "value.h"
 
+/* OK() evaluates its condition twice; these conditions have effects. */
+#define CHECK(cond, ...) do {						\
+	int check_ = (cond);						\
+	OK(check_, __VA_ARGS__);					\
+} while (0)
+
 static struct value *
 map(void)
 {
@@ -85,12 +91,12 @@ bad(const char *src, unsigned line, unsigned col, const char *msg,
 
 	memset(&e, 0, sizeof(e));
 	rc = add(set, "t", src, &e);
-	OK(rc == -1 && e.line == line && e.col == col &&
+	CHECK(rc == -1 && e.line == line && e.col == col &&
 	    strstr(e.msg, msg) != NULL, "error: %s", what);
 	if (rc != -1 || e.line != line || e.col != col ||
 	    strstr(e.msg, msg) == NULL)
 		printf("#   got %d %u:%u: %s\n", rc, e.line, e.col, e.msg);
-	OK(!tmpl_has(set, "t"), "error: %s: nothing added", what);
+	CHECK(!tmpl_has(set, "t"), "error: %s: nothing added", what);
 	tmpl_set_free(set);
 }
 
@@ -211,7 +217,7 @@ test_tags(void)
 	EQS(run(set, "", d), "", "an empty template");
 	EQS(run(set, "{{n}}", NULL), "", "no data at all");
 
-	OK(add(set, "item", "* {{t}}\n", NULL) == 0, "add a partial");
+	CHECK(add(set, "item", "* {{t}}\n", NULL) == 0, "add a partial");
 	EQS(run(set, "list:\n  {{#items}}\n  {{>item}}\n  {{/items}}\nend\n",
 	    d), "list:\n  * a\n  * b\nend\n", "standalone partial indented");
 	EQS(run(set, "[{{> item }}]", d), "[* \n]", "inline partial");
@@ -229,7 +235,7 @@ test_inheritance(void)
 	struct ferr e;
 
 	puts_(d, "title", "Agenda");
-	OK(add(set, "layout",
+	CHECK(add(set, "layout",
 	    "<html>\n"
 	    "<title>{{$title}}folio{{/title}}</title>\n"
 	    "<body>\n"
@@ -238,7 +244,7 @@ test_inheritance(void)
 	    "  {{/body}}\n"
 	    "{{>footer}}\n"
 	    "</body>\n", &e) == 0, "layout compiles");
-	OK(add(set, "footer", "<footer>{{$foot}}©{{/foot}}</footer>\n", &e) == 0,
+	CHECK(add(set, "footer", "<footer>{{$foot}}©{{/foot}}</footer>\n", &e) == 0,
 	    "footer compiles");
 	EQS(run(set, "{{<layout}}{{$title}}{{title}} - folio{{/title}}\n"
 	    "{{$body}}\n<h1>{{title}}</h1>\n<p>text</p>\n{{/body}}\n"
@@ -253,7 +259,7 @@ test_inheritance(void)
 	    "<html>\n<title>folio</title>\n<body>\n  <p>nothing</p>\n"
 	    "<footer>RF</footer>\n</body>\n",
 	    "arguments reach blocks of partials the parent includes");
-	OK(add(set, "page", "{{<layout}}{{$title}}Page{{/title}}{{/layout}}",
+	CHECK(add(set, "page", "{{<layout}}{{$title}}Page{{/title}}{{/layout}}",
 	    &e) == 0, "a middle template");
 	EQS(run(set, "{{<page}}{{$title}}Top{{/title}}{{/page}}", d),
 	    "<html>\n<title>Top</title>\n<body>\n  <p>nothing</p>\n"
@@ -299,17 +305,17 @@ test_errors(void)
 	    "positions with changed delimiters");
 
 	set = tmpl_set_new();
-	OK(add(set, "t", "old", &e) == 0, "a good template");
-	OK(add(set, "t", "{{#x}}", &e) == -1, "a bad replacement");
+	CHECK(add(set, "t", "old", &e) == 0, "a good template");
+	CHECK(add(set, "t", "{{#x}}", &e) == -1, "a bad replacement");
 	EQS(run(set, "old", NULL), "old", "the good one stays");
 
-	OK(add(set, "a", "x\n  {{> missing }}\n", &e) == 0 &&
+	CHECK(add(set, "a", "x\n  {{> missing }}\n", &e) == 0 &&
 	    tmpl_set_check(set, &e, &epath) == -1 && e.line == 2 &&
 	    e.col == 3 && strstr(e.msg, "partial \"missing\" not found") &&
 	    strcmp(epath, "a") == 0, "check: missing partial at 2:3 in a");
-	OK(add(set, "missing", "", &e) == 0 &&
+	CHECK(add(set, "missing", "", &e) == 0 &&
 	    tmpl_set_check(set, &e, &epath) == 0, "check passes once added");
-	OK(add(set, "b", "{{#s}}{{<lay}}{{/lay}}{{/s}}", &e) == 0 &&
+	CHECK(add(set, "b", "{{#s}}{{<lay}}{{/lay}}{{/s}}", &e) == 0 &&
 	    tmpl_set_check(set, &e, &epath) == -1 && e.line == 1 &&
 	    e.col == 7 && strstr(e.msg, "parent template \"lay\" not found") &&
 	    strcmp(epath, "b") == 0, "check: unknown parent at 1:7 in b");
@@ -317,7 +323,7 @@ test_errors(void)
 
 	/* a partial that includes itself while the data goes on */
 	set = tmpl_set_new();
-	OK(tmpl_set_add(set, "node", "{{v}}{{#kid}}\n{{>node}}{{/kid}}", 31,
+	CHECK(tmpl_set_add(set, "node", "{{v}}{{#kid}}\n{{>node}}{{/kid}}", 31,
 	    "_templates/node.mustache", &e) == 0, "recursive partial");
 	d = map();
 	n = d;
@@ -328,7 +334,7 @@ test_errors(void)
 	}
 	/* an empty map would find the outer "kid" again: Mustache scoping */
 	put(n, "kid", value_new_bool(0));
-	OK(tmpl_render(set, "node", d, &b, &e, NULL) == 0 &&
+	CHECK(tmpl_render(set, "node", d, &b, &e, NULL) == 0 &&
 	    strcmp(buf_cstr(&b), "0\n1\n2\n2") == 0,
 	    "recursion bounded by data renders");
 	for (i = 0; i < 1000; i++) {
@@ -337,11 +343,11 @@ test_errors(void)
 	}
 	buf_reset(&b);
 	epath = NULL;
-	OK(tmpl_render(set, "node", d, &b, &e, &epath) == -1 &&
+	CHECK(tmpl_render(set, "node", d, &b, &e, &epath) == -1 &&
 	    e.line == 1 && e.col == 6 && strstr(e.msg, "nested deeper") &&
 	    epath != NULL && strcmp(epath, "_templates/node.mustache") == 0,
 	    "too deep: a clean error at the tag");
-	OK(add(set, "loop", "{{<loop}}{{/loop}}", &e) == 0 &&
+	CHECK(add(set, "loop", "{{<loop}}{{/loop}}", &e) == 0 &&
 	    tmpl_render(set, "loop", NULL, &b, &e, NULL) == -1,
 	    "a parent that is itself: clean error");
 	for (i = 0; i < 30; i++) {
@@ -349,15 +355,15 @@ test_errors(void)
 
 		snprintf(name, sizeof(name), "f%d", i);
 		snprintf(src, sizeof(src), "{{>f%d}}{{>f%d}}", i + 1, i + 1);
-		OK(add(set, name, i == 29 ? "0123456789" : src, &e) == 0,
+		CHECK(add(set, name, i == 29 ? "0123456789" : src, &e) == 0,
 		    "fan-out template %s", name);
 	}
 	tmpl_set_max_output(set, 1 << 20);
 	buf_reset(&b);
-	OK(tmpl_render(set, "f0", NULL, &b, &e, &epath) == -1 &&
+	CHECK(tmpl_render(set, "f0", NULL, &b, &e, &epath) == -1 &&
 	    strstr(e.msg, "output larger than 1048576 bytes") != NULL &&
 	    b.len < (1 << 20) + 100, "doubling templates: output limit");
-	OK(tmpl_render(set, "nope", NULL, &b, &e, NULL) == -1 &&
+	CHECK(tmpl_render(set, "nope", NULL, &b, &e, NULL) == -1 &&
 	    strstr(e.msg, "no template \"nope\"") != NULL,
 	    "render of an unknown template");
 	value_free(d);
@@ -391,37 +397,37 @@ test_dirs(void)
 	write_file(def, "notes.txt", "{{#not a template");
 	write_file(site, "head.mustache", "site head");
 
-	OK(tmpl_set_load_dir(set, def, &e, &epath) == 0, "load defaults");
-	OK(tmpl_has(set, "page") && tmpl_has(set, "base") &&
+	CHECK(tmpl_set_load_dir(set, def, &e, &epath) == 0, "load defaults");
+	CHECK(tmpl_has(set, "page") && tmpl_has(set, "base") &&
 	    tmpl_has(set, "head") && !tmpl_has(set, "notes"),
 	    "only *.mustache files, named without the extension");
-	OK(tmpl_set_check(set, &e, &epath) == 0, "defaults check");
-	OK(tmpl_render(set, "page", NULL, &b, &e, NULL) == 0 &&
+	CHECK(tmpl_set_check(set, &e, &epath) == 0, "defaults check");
+	CHECK(tmpl_render(set, "page", NULL, &b, &e, NULL) == 0 &&
 	    strcmp(buf_cstr(&b), "[default head|P]") == 0, "default render");
 	h1 = tmpl_hash(set, "page");
-	OK(h1 != 0 && h1 == tmpl_hash(set, "page"), "hash is stable");
+	CHECK(h1 != 0 && h1 == tmpl_hash(set, "page"), "hash is stable");
 	buf_reset(&b);
-	OK(tmpl_uses(set, "page", collect_use, &b) == 0 &&
+	CHECK(tmpl_uses(set, "page", collect_use, &b) == 0 &&
 	    strcmp(buf_cstr(&b), "base,head") == 0, "page uses base, head");
 
-	OK(tmpl_set_load_dir(set, site, &e, &epath) == 0, "load site");
+	CHECK(tmpl_set_load_dir(set, site, &e, &epath) == 0, "load site");
 	buf_reset(&b);
-	OK(tmpl_render(set, "page", NULL, &b, &e, NULL) == 0 &&
+	CHECK(tmpl_render(set, "page", NULL, &b, &e, NULL) == 0 &&
 	    strcmp(buf_cstr(&b), "[site head|P]") == 0,
 	    "the later directory overrides a partial");
 	h2 = tmpl_hash(set, "page");
-	OK(h2 != h1, "hash follows an included template");
+	CHECK(h2 != h1, "hash follows an included template");
 	h3 = tmpl_hash(set, "head");
-	OK(add(set, "unrelated", "x", &e) == 0 &&
+	CHECK(add(set, "unrelated", "x", &e) == 0 &&
 	    tmpl_hash(set, "page") == h2 && tmpl_hash(set, "head") == h3,
 	    "hash ignores templates not used");
 	EQI(tmpl_hash(set, "nope"), 0, "no hash for no template");
 
 	write_file(site, "broken.mustache", "line\n{{#open}}\n");
-	OK(tmpl_set_load_dir(set, site, &e, &epath) == -1 && e.line == 2 &&
+	CHECK(tmpl_set_load_dir(set, site, &e, &epath) == -1 && e.line == 2 &&
 	    e.col == 1 && strstr(epath, "site/broken.mustache") != NULL,
 	    "a broken file: path, line and column");
-	OK(tmpl_set_load_dir(set, "/nonexistent/folio", &e, &epath) == -1 &&
+	CHECK(tmpl_set_load_dir(set, "/nonexistent/folio", &e, &epath) == -1 &&
 	    strcmp(epath, "/nonexistent/folio") == 0,
 	    "a missing directory is an error");
 
@@ -465,7 +471,7 @@ test_garbage(void)
 			break;
 	}
 	EQI(i, 20000, "20000 random templates: errors all located");
-	OK(compiled > 100, "some random templates compile (%d)", compiled);
+	CHECK(compiled > 100, "some random templates compile (%d)", compiled);
 	buf_release(&b);
 	value_free(d);
 	tmpl_set_free(set);
@@ -482,7 +488,7 @@ test_many(void)
 	char *data;
 	int i, same = 1, moved = 0;
 
-	OK(add(set, "layout", "<main>\n  {{$body}}{{/body}}\n</main>\n",
+	CHECK(add(set, "layout", "<main>\n  {{$body}}{{/body}}\n</main>\n",
 	    &e) == 0 && add(set, "p", "{{<layout}}{{$body}}<h1>{{title}}"
 	    "</h1>{{#tags}}<a>{{.}}</a>{{/tags}}{{/body}}{{/layout}}",
 	    &e) == 0, "page templates");
@@ -509,7 +515,7 @@ test_many(void)
 	printf("# 10000 renders of %zu bytes: %.1f ms\n", first.len,
 	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-	OK(same, "10000 renders give the same page");
+	CHECK(same, "10000 renders give the same page");
 	EQI(moved, 0, "a reused buffer is never reallocated");
 	buf_release(&b);
 	buf_release(&first);
