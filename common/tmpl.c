@@ -367,7 +367,7 @@ tag(struct cstate *cs, char sig, size_t at, size_t tag_end, size_t name,
 	struct open *op;
 	unsigned line, col;
 	size_t ls, after, i, eo, el;
-	int lc, rc;
+	int lc, rc, isarg;
 
 	linecol(cs, at, &line, &col);
 	lc = left_clear(cs, at, &ls);
@@ -427,12 +427,12 @@ tag(struct cstate *cs, char sig, size_t at, size_t tag_end, size_t name,
 			return SIZE_MAX;
 		return lc && rc ? after : tag_end;
 	case '$':
-		i = in_parent(cs);
+		isarg = in_parent(cs);
 		if (open_container(cs, N_BLOCK, name, nlen, at,
-		    !i && lc && rc, line, col) == -1)
+		    !isarg && lc && rc, line, col) == -1)
 			return SIZE_MAX;
 		nd = &cs->nodes[cs->n - 1];
-		nd->arg = (unsigned char)i;
+		nd->arg = (unsigned char)isarg;
 		nd->own_strip = 1;
 		if (nd->arg) {
 			/* an argument: what follows the tag on its line is
