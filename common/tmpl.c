@@ -59,6 +59,7 @@ struct tmpl_set {
 	struct tmpl **t;
 	size_t n, cap;
 	char *errpath;		/* path named by the last failed load */
+	size_t max_output;
 };
 
 static uint64_t
@@ -366,7 +367,7 @@ tag(struct cstate *cs, char sig, size_t at, size_t tag_end, size_t name,
 	struct open *op;
 	unsigned line, col;
 	size_t ls, after, i, eo, el;
-	int lc, rc;
+	int lc, rc, isarg;
 
 	linecol(cs, at, &line, &col);
 	lc = left_clear(cs, at, &ls);
@@ -426,12 +427,12 @@ tag(struct cstate *cs, char sig, size_t at, size_t tag_end, size_t name,
 			return SIZE_MAX;
 		return lc && rc ? after : tag_end;
 	case '$':
-		i = in_parent(cs);
+		isarg = in_parent(cs);
 		if (open_container(cs, N_BLOCK, name, nlen, at,
-		    !i && lc && rc, line, col) == -1)
+		    !isarg && lc && rc, line, col) == -1)
 			return SIZE_MAX;
 		nd = &cs->nodes[cs->n - 1];
-		nd->arg = (unsigned char)i;
+		nd->arg = (unsigned char)isarg;
 		nd->own_strip = 1;
 		if (nd->arg) {
 			/* an argument: what follows the tag on its line is
@@ -504,9 +505,11 @@ tag(struct cstate *cs, char sig, size_t at, size_t tag_end, size_t name,
 			nd->end = cs->n;
 			return after;
 		}
+		if (lc && rc)
+			trim_prev(cs, ls, at);
 		cs->depth--;
 		nd->end = cs->n;
-		break;
+		return lc && rc ? after : tag_end;
 	default:
 		break;
 	}
@@ -622,7 +625,16 @@ tmpl_free(struct tmpl *t)
 struct tmpl_set *
 tmpl_set_new(void)
 {
-	return xcalloc(1, sizeof(struct tmpl_set));
+	struct tmpl_set *set = xcalloc(1, sizeof(*set));
+
+	set->max_output = TMPL_MAX_OUTPUT;
+	return set;
+}
+
+void
+tmpl_set_max_output(struct tmpl_set *set, size_t max)
+{
+	set->max_output = max;
 }
 
 void
@@ -966,6 +978,7 @@ struct rstate {
 	struct buf *out;
 	struct ferr *e;
 	const char **epath;
+	size_t limit;		/* out->len past which the render fails */
 	int depth;
 	int pending;		/* at a line start, indentation not written */
 };
@@ -992,7 +1005,8 @@ put_text(struct rstate *rs, const struct frame *fr, const struct node *nd)
 		return;
 	}
 	while (p < end) {
-		if (bol && (size_t)(end - p) >= fr->striplen &&
+		if (bol && fr->striplen > 0 &&
+		    (size_t)(end - p) >= fr->striplen &&
 		    memcmp(p, fr->strip, fr->striplen) == 0)
 			p += fr->striplen;
 		if (p == end)
@@ -1281,6 +1295,13 @@ render(struct rstate *rs, const struct frame *fr, size_t lo, size_t hi)
 
 	for (i = lo; i < hi; i = nd->end) {
 		nd = &fr->t->nodes[i];
+		if (rs->out->len > rs->limit) {
+			ferr_set(rs->e, nd->line, nd->col, "output larger "
+			    "than %zu bytes", rs->set->max_output);
+			if (rs->epath != NULL)
+				*rs->epath = fr->t->path;
+			return -1;
+		}
 		switch (nd->kind) {
 		case N_TEXT:
 			put_text(rs, fr, nd);
@@ -1335,6 +1356,9 @@ tmpl_render(const struct tmpl_set *set, const char *name,
 	rs.epath = epath;
 	rs.depth = 0;
 	rs.pending = 1;
+	rs.limit = out->len + set->max_output;
+	if (rs.limit < out->len)
+		rs.limit = SIZE_MAX;
 	c.v = ctx;
 	c.up = NULL;
 	fr.t = t;

@@ -7,7 +7,8 @@
  * renders the template "layout" with the {{$block}} ... {{/block}}
  * arguments given inside the tag replacing the layout's blocks of the same
  * name. Lambdas are not supported (the data has no functions), nor are
- * dynamic names ({{>*name}}).
+ * dynamic names ({{>*name}}): what a template includes must be known from
+ * its source, for tmpl_set_check(), tmpl_hash() and tmpl_uses().
  *
  * Data is a value tree (value.h). Rules:
  *  - A name is looked up in the context stack from the innermost context
@@ -33,7 +34,7 @@
  * Errors: functions return 0, or -1 with e filled in (line and column of
  * the offending tag, 1-based) and *epath (when epath is not NULL) pointing
  * at the path of the template concerned. That string is owned by the set
- * and stays valid until the set is freed.
+ * and stays valid until the set is next changed or freed.
  */
 #ifndef FOLIO_TMPL_H
 #define FOLIO_TMPL_H
@@ -51,12 +52,20 @@ struct tmpl_set;
  * rendered; deeper is an error, which stops runaway recursive partials. */
 #define TMPL_MAX_DEPTH 200
 
+/* One render writes at most about this much; more is an error (a set of
+ * templates that include each other twice over can double the output at
+ * each level). */
+#define TMPL_MAX_OUTPUT (256u << 20)
+
 /* Files larger than this are refused by tmpl_set_load_dir(). */
 #define TMPL_MAX_FILE (4u << 20)
 
 /* An empty set. Free it with tmpl_set_free(). */
 struct tmpl_set *tmpl_set_new(void);
 void tmpl_set_free(struct tmpl_set *set);
+
+/* Sets the output limit of one render (TMPL_MAX_OUTPUT by default). */
+void tmpl_set_max_output(struct tmpl_set *set, size_t max);
 
 /*
  * Compiles src (len bytes, need not be NUL-terminated) as the template
@@ -90,11 +99,12 @@ int tmpl_has(const struct tmpl_set *set, const char *name);
 
 /*
  * Renders template "name" with ctx (may be NULL) as the bottom of the
- * context stack, appending to out. Nothing is allocated but out's growth;
- * the set may be shared by concurrent renders as it is not modified.
- * Returns -1 when there is no such template (e->line 0) or nesting passes
- * TMPL_MAX_DEPTH (e at the tag, *epath its template); out then holds a
- * partial result that the caller discards.
+ * context stack, appending to out. Nothing is allocated but out's growth,
+ * and nothing is parsed; the set may be shared by concurrent renders as it
+ * is not modified. Returns -1 when there is no such template (e->line 0),
+ * when nesting passes TMPL_MAX_DEPTH or the output its limit (e at
+ * the tag, *epath its template); out then holds a partial result that the
+ * caller discards.
  */
 int tmpl_render(const struct tmpl_set *set, const char *name,
     const struct value *ctx, struct buf *out, struct ferr *e,
@@ -110,8 +120,8 @@ uint64_t tmpl_hash(const struct tmpl_set *set, const char *name);
 
 /*
  * Calls fn once for each template that "name" uses, directly or through
- * others (partials and parents, not itself unless it is recursive), in
- * the order they are first met; found tells whether the set has it. The
+ * others (partials and parents; never "name" itself), in the order they
+ * are first met; found tells whether the set has it. The
  * name passed is valid for the call only. Stops and returns fn's value
  * when fn returns non-zero; returns -1 when there is no such template,
  * 0 otherwise.
