@@ -11,14 +11,12 @@
 static int t_failures;
 
 #define OK(cond, ...) do {						\
-	if (cond) {							\
-		printf("ok - ");					\
-	} else {							\
-		printf("not ok - ");					\
+	int t_ok = (cond) != 0;						\
+	printf(t_ok ? "ok - " : "not ok - ");				\
+	if (!t_ok)							\
 		t_failures++;						\
-	}								\
 	printf(__VA_ARGS__);						\
-	if (!(cond))							\
+	if (!t_ok)							\
 		printf(" (%s:%d)", __FILE__, __LINE__);			\
 	printf("\n");							\
 } while (0)
