@@ -97,7 +97,7 @@ decode(const char *s, size_t n, uint32_t *cp)
 	size_t k, j;
 	uint32_t c;
 
-	if (u[0] < 0x80 || n < 2) {
+	if (u[0] < 0x80) {
 		*cp = u[0];
 		return 1;
 	}
@@ -213,6 +213,18 @@ nbsp_at(const char *p, size_t n)
 	return is_nbsp_cp(c);
 }
 
+/* Is a closing guillemet (character or reference) at p? */
+static int
+raquo_at(const char *p, size_t n)
+{
+	size_t k;
+
+	if (n >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xbb)
+		return 1;
+	return p[0] == '&' && (k = entity_len(p, n)) > 0 &&
+	    entity_kind(p, k) == E_RAQUO;
+}
+
 /* Index just after the '>' that closes the tag at i, honouring quotes. */
 static size_t
 tag_end(const char *p, size_t i, size_t len)
@@ -326,8 +338,9 @@ colon_end(const struct typo *t, size_t i)
 {
 	if (i >= t->len)
 		return 1;
+	/* "»" too: the space put before it must not change this answer */
 	return is_ws((unsigned char)t->p[i]) || t->p[i] == '<' ||
-	    nbsp_at(t->p + i, t->len - i);
+	    nbsp_at(t->p + i, t->len - i) || raquo_at(t->p + i, t->len - i);
 }
 
 static int

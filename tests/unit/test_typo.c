@@ -141,6 +141,8 @@ main(void)
 		{ "<pre>a: b", "<pre>a: b", "unterminated pre" },
 		{ "<!-- a: b", "<!-- a: b", "unterminated comment" },
 		{ "Oui\xff!", "Oui\xff" N "!", "invalid UTF-8 copied" },
+		{ "Oui :\xbb", "Oui :\xbb", "a stray byte is not a guillemet" },
+		{ "a;»", "a" N ";" N "»", "; before »" },
 		{ "", "", "empty" },
 	};
 	size_t i;
