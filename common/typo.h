@@ -22,7 +22,7 @@
  *    <textarea>;
  *  - URLs in text (http://, https://, ftp://, mailto:, www.), except
  *    punctuation right after them ("voir https://x.fr!" -> "... !");
- *  - ":" and ";" not followed by a space, a tag or the end: times
+ *  - ":" and ";" not followed by a space, a tag, "»" or the end: times
  *    ("16:30"), ratios, "::", emoticons (":)", ";-)", ":D");
  *  - "!" and "?" followed by a letter, a digit, "=", "/" or "_", and
  *    any sign after an opening bracket, a quote, a dash, another of
