@@ -169,9 +169,14 @@ int
 ics_raw(struct buf *out, const char *name, const char *value, size_t len)
 {
 	struct buf line = BUF_INIT;
+	size_t i;
 
 	if (!utf8_valid(value, len))
 		return -1;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)value[i] < 0x20 && value[i] != '\t') ||
+		    value[i] == 0x7f)
+			return -1;	/* a raw CR or LF would end the line */
 	buf_adds(&line, name);
 	buf_addc(&line, ':');
 	buf_add(&line, value, len);

@@ -76,7 +76,8 @@ void ics_tail(struct buf *out);
  * The building blocks, for other components: append the line
  * "name:value" with value escaped as TEXT (ics_text) or as it is
  * (ics_raw), folded. name may carry parameters ("DTSTART;VALUE=DATE").
- * Return 0, or -1 when value is not valid UTF-8 (out untouched).
+ * Return 0, or -1 when value is not valid UTF-8, or for ics_raw() holds
+ * a control character other than TAB (out untouched).
  */
 int ics_text(struct buf *out, const char *name, const char *value,
     size_t len);

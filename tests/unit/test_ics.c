@@ -186,6 +186,8 @@ main(void)
 	buf_reset(&b);
 	EQI(ics_text(&b, "SUMMARY", "a\xff", 2), -1, "invalid UTF-8 refused");
 	EQI(ics_text(&b, "SUMMARY", "\xe2\x82", 2), -1, "truncated refused");
+	EQI(ics_raw(&b, "URL", "x\r\nEND:VCALENDAR", 17), -1,
+	    "raw value with CRLF refused");
 	EQI(b.len, 0, "nothing written on refusal");
 
 	/* a calendar */
