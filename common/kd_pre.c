@@ -420,6 +420,34 @@ fence(const char *s, size_t a, size_t b, size_t *n)
 	return s[a];
 }
 
+/*
+ * A list item line ("* x", "1. x"): returns the column its content starts
+ * at, 0 when the line is not one.
+ */
+static size_t
+list_item(const char *s, size_t a, size_t b)
+{
+	size_t i = skip_sp(s, a, b), m;
+
+	if (i - a > 3 || i >= b)
+		return 0;
+	m = i;
+	if (s[i] == '*' || s[i] == '+' || s[i] == '-') {
+		i++;
+	} else {
+		while (i < b && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == m || i - m > 9 || i >= b || s[i] != '.')
+			return 0;
+		i++;
+	}
+	if (i < b && s[i] != ' ' && s[i] != '\t')
+		return 0;
+	if (i < b)
+		i++;
+	return i - a;
+}
+
 void
 kd_pre_run(struct kd_pre *p, const char *src, size_t len)
 {
@@ -427,7 +455,8 @@ kd_pre_run(struct kd_pre *p, const char *src, size_t len)
 	struct line l, pl = { 0, 0, 0, 0, 0 }, nl;
 	size_t pos = 0, bs, be, e, fn_n = 0, n;
 	char fch = 0, c;
-	int have_prev = 0;
+	int have_prev = 0, prev_blank = 1;
+	size_t list_ind = 0;	/* content column of the open list item */
 
 	memset(p, 0, sizeof(*p));
 	p->src = src;
@@ -493,6 +522,9 @@ kd_pre_run(struct kd_pre *p, const char *src, size_t len)
 			}
 			pl = l;
 			have_prev = 1;
+			prev_blank = 0;
+			if (skip_sp(src, l.start, l.end) - l.start < 4)
+				list_ind = 0;
 			pos = l.next;
 			continue;
 		}
@@ -508,6 +540,8 @@ kd_pre_run(struct kd_pre *p, const char *src, size_t len)
 		if (l.depth == 0 && l.start < l.end && src[l.start] == '<' &&
 		    (e = html_block(p, l.start)) != 0) {
 			mark(t, src, &l, l.start, KD_MARK_RAW, p->nraws - 1);
+			list_ind = 0;
+			prev_blank = 0;
 			e = skip_sp(src, e, len);
 			if (e < len && src[e] == '\r')
 				e++;
@@ -518,6 +552,28 @@ kd_pre_run(struct kd_pre *p, const char *src, size_t len)
 			have_prev = 1;
 			pos = e;
 			continue;
+		}
+		if (blank(src, l.start, l.end)) {
+			prev_blank = 1;
+		} else if ((n = list_item(src, l.start, l.end)) != 0) {
+			list_ind = n;
+			prev_blank = 0;
+		} else if (list_ind > 0) {
+			size_t ind = skip_sp(src, l.start, l.end) - l.start;
+
+			if (ind < list_ind && prev_blank) {
+				list_ind = 0;
+			} else if (ind < list_ind) {
+				/*
+				 * kramdown: a lazy line stays in the item,
+				 * whatever block it starts
+				 */
+				for (n = ind; n < list_ind; n++)
+					buf_addc(t, ' ');
+			}
+			prev_blank = 0;
+		} else {
+			prev_blank = 0;
 		}
 copy:
 		buf_add(t, src + l.start, l.end - l.start);

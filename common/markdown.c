@@ -77,10 +77,29 @@ struct rnd {
 	int nest;
 	struct ids *ids;
 	int *fn_next;
-	struct buf fnout;	/* footnotes, written at the end */
+	size_t em_at;		/* output length just after an <em> */
+	char *sp;		/* em/strong: 1 when written swapped */
+	size_t nsp, csp;
 };
 
+static void
+span_push(struct rnd *r, char v)
+{
+	if (r->nsp == r->csp) {
+		r->csp = r->csp ? 2 * r->csp : 16;
+		r->sp = xrealloc(r->sp, r->csp);
+	}
+	r->sp[r->nsp++] = v;
+}
+
+static int
+span_pop(struct rnd *r)
+{
+	return r->nsp > 0 ? r->sp[--r->nsp] : 0;
+}
+
 static void render_text(struct rnd *, const char *, size_t, int);
+static void html_out(struct buf *, const char *, size_t);
 
 static long
 el_new(struct rnd *r)
@@ -198,7 +217,7 @@ flush_html(struct rnd *r)
 		} else if (nl == 2 && strncasecmp(name, "br", 2) == 0) {
 			buf_adds(r->out, "<br />");
 		} else {
-			buf_add(r->out, s + i, j - i);
+			html_out(r->out, s + i, j - i);
 			if (!sc && !kd_html_void_name(name, nl)) {
 				if (r->nitags == r->citags) {
 					r->citags = r->citags ? 2 * r->citags :
@@ -339,6 +358,83 @@ line_blank_after(struct rnd *r, const char *p)
 	return q < e || q == e;
 }
 
+/*
+ * Copies HTML, writing attributes without a value as name="", the way
+ * kramdown writes back the HTML it parsed.
+ */
+static void
+html_out(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		const char *lt = memchr(s + i, '<', n - i);
+		char q;
+
+		if (lt == NULL) {
+			buf_add(out, s + i, n - i);
+			return;
+		}
+		j = lt - s;
+		buf_add(out, s + i, j - i);
+		i = j;
+		if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			for (j = i + 4; j + 3 <= n && memcmp(s + j, "-->", 3);
+			    j++)
+				;
+			j = j + 3 <= n ? j + 3 : n;
+			buf_add(out, s + i, j - i);
+			i = j;
+			continue;
+		}
+		if (i + 1 >= n || !((s[i + 1] >= 'a' && s[i + 1] <= 'z') ||
+		    (s[i + 1] >= 'A' && s[i + 1] <= 'Z'))) {
+			buf_addc(out, '<');
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < n && !strchr(" \t\r\n/>", s[j]); j++)
+			;
+		buf_add(out, s + i, j - i);
+		i = j;
+		while (i < n && s[i] != '>') {
+			size_t k;
+
+			if (strchr(" \t\r\n/", s[i])) {
+				buf_addc(out, s[i++]);
+				continue;
+			}
+			for (k = i; k < n && !strchr(" \t\r\n/>=", s[k]); k++)
+				;
+			buf_add(out, s + i, k - i);
+			i = k;
+			while (k < n && strchr(" \t\r\n", s[k]))
+				k++;
+			if (k >= n || s[k] != '=') {
+				buf_adds(out, "=\"\"");
+				continue;
+			}
+			k++;
+			while (k < n && strchr(" \t\r\n", s[k]))
+				k++;
+			if (k < n && (s[k] == '"' || s[k] == '\'')) {
+				q = s[k];
+				for (k++; k < n && s[k] != q; k++)
+					;
+				if (k < n)
+					k++;
+			} else {
+				while (k < n && !strchr(" \t\r\n>", s[k]))
+					k++;
+			}
+			buf_add(out, s + i, k - i);
+			i = k;
+		}
+		if (i < n)
+			buf_addc(out, s[i++]);
+	}
+}
+
 static void
 raw_region(struct rnd *r, size_t idx)
 {
@@ -378,7 +474,7 @@ raw_region(struct rnd *r, size_t idx)
 	} else {
 		size_t st = w->name_end ? w->name_end : w->off;
 
-		buf_add(r->out, s + st, w->off + w->len - st);
+		html_out(r->out, s + st, w->off + w->len - st);
 	}
 	buf_addc(r->out, '\n');
 	if (f != NULL) {
@@ -712,9 +808,21 @@ enter_span(MD_SPANTYPE type, void *detail, void *arg)
 	switch (type) {
 	case MD_SPAN_EM:
 		buf_adds(r->out, "<em>");
+		r->em_at = r->out->len;
+		span_push(r, 0);
 		break;
 	case MD_SPAN_STRONG:
-		buf_adds(r->out, "<strong>");
+		/* "***x***": kramdown nests em inside strong */
+		if (r->em_at == r->out->len && r->nsp > 0 &&
+		    r->sp[r->nsp - 1] == 0) {
+			buf_truncate(r->out, r->out->len - 4);
+			buf_adds(r->out, "<strong><em>");
+			r->sp[r->nsp - 1] = 1;
+			span_push(r, 1);
+		} else {
+			buf_adds(r->out, "<strong>");
+			span_push(r, 0);
+		}
 		break;
 	case MD_SPAN_DEL:
 		buf_adds(r->out, "<del>");
@@ -783,10 +891,10 @@ leave_span(MD_SPANTYPE type, void *detail, void *arg)
 	r->span_last = -1;
 	switch (type) {
 	case MD_SPAN_EM:
-		buf_adds(r->out, "</em>");
+		buf_adds(r->out, span_pop(r) ? "</strong>" : "</em>");
 		break;
 	case MD_SPAN_STRONG:
-		buf_adds(r->out, "</strong>");
+		buf_adds(r->out, span_pop(r) ? "</em>" : "</strong>");
 		break;
 	case MD_SPAN_DEL:
 		buf_adds(r->out, "</del>");
@@ -1053,6 +1161,7 @@ rnd_free(struct rnd *r)
 	free(r->els);
 	free(r->fr);
 	free(r->items);
+	free(r->sp);
 	buf_release(&r->run);
 	buf_release(&r->lit);
 	buf_release(&r->html);
