@@ -448,6 +448,58 @@ list_item(const char *s, size_t a, size_t b)
 	return i - a;
 }
 
+static struct kd_ial *
+new_ial(struct kd_pre *p)
+{
+	struct kd_ial *ial;
+
+	if (p->nials == p->cials) {
+		p->cials = p->cials ? 2 * p->cials : 8;
+		p->ials = xreallocarray(p->ials, p->cials, sizeof(*p->ials));
+	}
+	ial = &p->ials[p->nials++];
+	memset(ial, 0, sizeof(*ial));
+	return ial;
+}
+
+/*
+ * "## Title {#id}": kramdown's header id. The line is written without it,
+ * followed by a marker giving the heading that id.
+ */
+static int
+header_id(struct kd_pre *p, const struct line *l)
+{
+	const char *s = p->src;
+	size_t a = skip_sp(s, l->body, l->end), b = l->end, h, i;
+	struct kd_ial *ial;
+
+	for (h = a; h < b && s[h] == '#'; h++)
+		;
+	if (h == a || h - a > 6 || h >= b || (s[h] != ' ' && s[h] != '\t'))
+		return 0;
+	while (b > h && (s[b - 1] == ' ' || s[b - 1] == '\t' ||
+	    s[b - 1] == '\r'))
+		b--;
+	if (b < h + 4 || s[b - 1] != '}')
+		return 0;
+	for (i = b - 2; i > h + 1 && s[i] != '#'; i--)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_' ||
+		    s[i] == '-' || s[i] == ':'))
+			return 0;
+	i--;
+	if (s[i] != '{' || s[i + 1] != '#' || i + 2 >= b - 1 ||
+	    !isalpha((unsigned char)s[i + 2]) || (s[i - 1] != ' ' &&
+	    s[i - 1] != '\t'))
+		return 0;
+	ial = new_ial(p);
+	ial->where = KD_IAL_PREV;
+	kd_attrs_set(&ial->a, "id", s + i + 2, b - 1 - (i + 2));
+	buf_add(&p->text, s + l->start, i - l->start);
+	buf_addc(&p->text, '\n');
+	mark(&p->text, s, l, l->body, KD_MARK_IAL, p->nials - 1);
+	return 1;
+}
+
 void
 kd_pre_run(struct kd_pre *p, const char *src, size_t len)
 {
@@ -507,18 +559,12 @@ kd_pre_run(struct kd_pre *p, const char *src, size_t len)
 				    nl.end);
 			}
 			if (!prevblank || nextok) {
-				if (p->nials == p->cials) {
-					p->cials = p->cials ? 2 * p->cials : 8;
-					p->ials = xreallocarray(p->ials,
-					    p->cials, sizeof(*p->ials));
-				}
-				ial = &p->ials[p->nials];
-				memset(ial, 0, sizeof(*ial));
+				ial = new_ial(p);
 				ial->where = prevblank ? KD_IAL_NEXT :
 				    KD_IAL_PREV;
 				kd_attrs_parse(&ial->a, src + bs, be - bs, p);
 				mark(t, src, &l, skip_sp(src, l.body, l.end),
-				    KD_MARK_IAL, p->nials++);
+				    KD_MARK_IAL, p->nials - 1);
 			}
 			pl = l;
 			have_prev = 1;
@@ -574,6 +620,12 @@ kd_pre_run(struct kd_pre *p, const char *src, size_t len)
 			prev_blank = 0;
 		} else {
 			prev_blank = 0;
+		}
+		if (header_id(p, &l)) {
+			pl = l;
+			have_prev = 1;
+			pos = l.next;
+			continue;
 		}
 copy:
 		buf_add(t, src + l.start, l.end - l.start);

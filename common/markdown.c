@@ -359,6 +359,52 @@ line_blank_after(struct rnd *r, const char *p)
 }
 
 /*
+ * The attributes of a tag up to (not including) its ">", written with
+ * valueless ones as name="". Returns the bytes read.
+ */
+static size_t
+tag_rest(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	char q;
+
+		while (i < n && s[i] != '>') {
+		size_t k;
+
+		if (strchr(" \t\r\n/", s[i])) {
+		buf_addc(out, s[i++]);
+		continue;
+		}
+		for (k = i; k < n && !strchr(" \t\r\n/>=", s[k]); k++)
+		;
+		buf_add(out, s + i, k - i);
+		i = k;
+		while (k < n && strchr(" \t\r\n", s[k]))
+		k++;
+		if (k >= n || s[k] != '=') {
+		buf_adds(out, "=\"\"");
+		continue;
+		}
+		k++;
+		while (k < n && strchr(" \t\r\n", s[k]))
+		k++;
+		if (k < n && (s[k] == '"' || s[k] == '\'')) {
+		q = s[k];
+		for (k++; k < n && s[k] != q; k++)
+			;
+		if (k < n)
+			k++;
+		} else {
+		while (k < n && !strchr(" \t\r\n>", s[k]))
+			k++;
+		}
+		buf_add(out, s + i, k - i);
+		i = k;
+	}
+	return i;
+}
+
+/*
  * Copies HTML, writing attributes without a value as name="", the way
  * kramdown writes back the HTML it parsed.
  */
@@ -369,7 +415,6 @@ html_out(struct buf *out, const char *s, size_t n)
 
 	while (i < n) {
 		const char *lt = memchr(s + i, '<', n - i);
-		char q;
 
 		if (lt == NULL) {
 			buf_add(out, s + i, n - i);
@@ -396,40 +441,7 @@ html_out(struct buf *out, const char *s, size_t n)
 		for (j = i + 1; j < n && !strchr(" \t\r\n/>", s[j]); j++)
 			;
 		buf_add(out, s + i, j - i);
-		i = j;
-		while (i < n && s[i] != '>') {
-			size_t k;
-
-			if (strchr(" \t\r\n/", s[i])) {
-				buf_addc(out, s[i++]);
-				continue;
-			}
-			for (k = i; k < n && !strchr(" \t\r\n/>=", s[k]); k++)
-				;
-			buf_add(out, s + i, k - i);
-			i = k;
-			while (k < n && strchr(" \t\r\n", s[k]))
-				k++;
-			if (k >= n || s[k] != '=') {
-				buf_adds(out, "=\"\"");
-				continue;
-			}
-			k++;
-			while (k < n && strchr(" \t\r\n", s[k]))
-				k++;
-			if (k < n && (s[k] == '"' || s[k] == '\'')) {
-				q = s[k];
-				for (k++; k < n && s[k] != q; k++)
-					;
-				if (k < n)
-					k++;
-			} else {
-				while (k < n && !strchr(" \t\r\n>", s[k]))
-					k++;
-			}
-			buf_add(out, s + i, k - i);
-			i = k;
-		}
+		i = j + tag_rest(out, s + j, n - j);
 		if (i < n)
 			buf_addc(out, s[i++]);
 	}
@@ -442,10 +454,14 @@ raw_region(struct rnd *r, size_t idx)
 	const char *s = r->pre.src;
 	struct frame *f = top(r);
 	long el = el_new(r);
+	size_t w_rest = 0;
 
 	if (w->name_end) {
 		buf_add(r->out, s + w->off, w->name_end - w->off);
 		r->els[el].attr = r->out->len;
+		if (!w->markdown)
+			w_rest = tag_rest(r->out, s + w->name_end,
+			    w->off + w->len - w->name_end);
 	}
 	if (w->markdown && r->nest < MAX_NEST_RAW) {
 		size_t i, st = w->name_end ? w->name_end : w->off;
@@ -472,7 +488,7 @@ raw_region(struct rnd *r, size_t idx)
 		buf_add(r->out, s + w->in_off + w->in_len,
 		    w->off + w->len - w->in_off - w->in_len);
 	} else {
-		size_t st = w->name_end ? w->name_end : w->off;
+		size_t st = (w->name_end ? w->name_end : w->off) + w_rest;
 
 		html_out(r->out, s + st, w->off + w->len - st);
 	}
@@ -565,6 +581,10 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 		if (f->type == MD_BLOCK_LI && r->nitems > 0)
 			r->items[r->nitems - 1].nchild++;
 	}
+	/* kramdown starts a list item's blocks on a line of their own */
+	if (f != NULL && f->type == MD_BLOCK_LI && r->out->len > 0 &&
+	    r->out->data[r->out->len - 1] != '\n')
+		buf_addc(r->out, '\n');
 	switch (type) {
 	case MD_BLOCK_DOC:
 		push(r, type, -1);
@@ -612,8 +632,13 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 	case MD_BLOCK_P:
 		el = open_tag(r, "p", ">");
 		if (f != NULL && f->type == MD_BLOCK_LI && f->nchild == 1 &&
-		    r->nitems > 0)
+		    r->nitems > 0) {
 			r->items[r->nitems - 1].first_p = el;
+			/* dropped with the tag when the item is tight */
+			if (r->els[el].open > 0 &&
+			    r->out->data[r->els[el].open - 1] == '\n')
+				r->els[el].open--;
+		}
 		r->p_end = NULL;
 		break;
 	case MD_BLOCK_TABLE:
@@ -667,8 +692,14 @@ list_done(struct rnd *r, struct frame *f)
 		transp[i] = ok;
 		if (ok)
 			any_prev = 1;
-		if (transp[i])
-			r->els[it[i].first_p].drop = 1;
+		if (transp[i]) {
+			struct el *e = &r->els[it[i].first_p];
+
+			e->drop = 1;
+			/* kramdown keeps a newline before what follows */
+			if (it[i].nchild > 1)
+				e->close_end--;
+		}
 	}
 	free(transp);
 	r->nitems = f->items_base;
@@ -731,8 +762,8 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
 	case MD_BLOCK_P:
 		r->els[el].close = r->out->len;
 		buf_adds(r->out, "</p>");
-		r->els[el].close_end = r->out->len;
 		buf_addc(r->out, '\n');
+		r->els[el].close_end = r->out->len;
 		if (parent != NULL && parent->type == MD_BLOCK_LI &&
 		    r->nitems > 0 && r->items[r->nitems - 1].first_p == el)
 			r->items[r->nitems - 1].blank_after =
@@ -1277,6 +1308,8 @@ mkd_render(struct buf *out, const char *text, size_t len,
 	} else {
 		footnotes(&r);
 	}
+	if (out->data != NULL)
+		out->data[out->len] = '\0';	/* even when nothing was added */
 	rnd_free(&r);
 	ids_free(&ids);
 	buf_release(&lq);
