@@ -43,6 +43,14 @@
 #define STORE_MAX_KEY 511		/* LMDB's default key size limit */
 #define STORE_AGENDA_KEY_LEN 16
 
+/*
+ * The home page is a frame too (in "meta"): the worker writes the next
+ * STORE_HOME_EVENTS upcoming events' list items between its head and tail.
+ */
+#define STORE_META_HOME_HEAD "home:head"
+#define STORE_META_HOME_TAIL "home:tail"
+#define STORE_HOME_EVENTS 3
+
 enum store_enc {
 	STORE_ENC_IDENTITY = 0,
 	STORE_ENC_GZIP = 1,

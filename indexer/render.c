@@ -321,7 +321,7 @@ fm_time(const struct doc *d, const char *k)
 	return v != NULL && v->type == VAL_TIME ? v : NULL;
 }
 
-int
+static int
 render_is_event(const struct doc *d)
 {
 	return fm_time(d, "event_start_date") != NULL;
@@ -1346,8 +1346,8 @@ render_misc(struct rctx *r)
 		const struct doc *d = r->s->docs[i];
 
 		if (fm_str(d, "redirect_to") != NULL ||
-		    value_truthy(value_map_get(d->fm, "sitemap")) == 0 &&
-		    value_map_get(d->fm, "sitemap") != NULL)
+		    (value_map_get(d->fm, "sitemap") != NULL &&
+		    !value_truthy(value_map_get(d->fm, "sitemap"))))
 			continue;
 		m = value_new(VAL_MAP, 0, 0);
 		abs_url(r->s, &t, d->url);
