@@ -317,8 +317,12 @@ add_run(struct rnd *r, const char *p, size_t n)
 		lit = 1;
 	buf_add(&r->run, p, n);
 	buf_addc(&r->lit, (char)lit);
-	if (n > 1)
-		buf_add(&r->lit, memset(xcalloc(1, n - 1), 0, n - 1), n - 1);
+	if (n > 1) {
+		buf_grow(&r->lit, n - 1);
+		memset(r->lit.data + r->lit.len, 0, n - 1);
+		r->lit.len += n - 1;
+		r->lit.data[r->lit.len] = '\0';
+	}
 }
 
 /* --- blocks ---------------------------------------------------------- */
