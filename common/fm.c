@@ -1112,9 +1112,26 @@ parser_error(struct builder *b, const yaml_parser_t *ps, const char *text,
 	const yaml_mark_t *m = &ps->problem_mark;
 	unsigned line = b->first_line + (unsigned)m->line;
 	unsigned col = (unsigned)m->column + 1;
+	size_t i;
 
 	if (ps->error == YAML_MEMORY_ERROR) {
 		ferr_set(b->e, line, col, "out of memory reading YAML");
+		return;
+	}
+	if (ps->error == YAML_READER_ERROR) {
+		/* reader errors carry a byte offset, not a mark */
+		line = b->first_line;
+		col = 1;
+		for (i = 0; i < ps->problem_offset && i < len; i++) {
+			if (text[i] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+				col++;
+		}
+		ferr_set(b->e, line, col, "%s (character U+%04X)",
+		    ps->problem ? ps->problem : "unreadable text",
+		    (unsigned)ps->problem_value);
 		return;
 	}
 	if (char_at_mark(text, len, m) == '\t') {
@@ -1123,9 +1140,10 @@ parser_error(struct builder *b, const yaml_parser_t *ps, const char *text,
 		return;
 	}
 	if (ps->context != NULL)
-		ferr_set(b->e, line, col, "%s %s (line %u)",
+		ferr_set(b->e, line, col, "%s %s started at line %u, column %u",
 		    ps->problem ? ps->problem : "syntax error", ps->context,
-		    b->first_line + (unsigned)ps->context_mark.line);
+		    b->first_line + (unsigned)ps->context_mark.line,
+		    (unsigned)ps->context_mark.column + 1);
 	else
 		ferr_set(b->e, line, col, "%s",
 		    ps->problem ? ps->problem : "syntax error");

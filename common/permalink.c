@@ -63,13 +63,11 @@ permalink_slugify(struct buf *out, const char *name, size_t len,
 					n++;
 			in_run = 1;
 		} else {
-			if (!cased)
-				cp = utf8proc_tolower(cp);
-			if (cased || cp < 0x80)
+			if (cased)
 				buf_add(out, p + i, (size_t)n);
 			else
-				buf_add(out, enc, (size_t)
-				    utf8proc_encode_char(cp, enc));
+				buf_add(out, enc, (size_t)utf8proc_encode_char(
+				    utf8proc_tolower(cp), enc));
 			in_run = 0;
 		}
 		i += (size_t)n;
