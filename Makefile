@@ -64,7 +64,7 @@ endif
 
 PROGS := $(BIN)/folio-index $(BIN)/folio-fcgi
 
-.PHONY: all deps run stop test unit spec fidelity bench clean install
+.PHONY: all deps run stop test unit spec fidelity bench bench-index clean install
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -109,6 +109,9 @@ test: $(PROGS) $(UNIT_BIN) $(TOOL_BIN)
 
 spec: $(TOOL_BIN)
 	@TOOL_DIR=$(B)/tools sh tests/spec.sh
+
+fidelity: $(PROGS)
+	@BIN=$(BIN) sh tests/fidelity.sh
 
 clean:
 	rm -rf build bin

@@ -27,7 +27,7 @@
 static const char usage[] =
     "usage: folio-index [options] SITE_DIR DB_DIR\n"
     "       folio-index --front-matter-json FILE\n"
-    "       folio-index --render-body FILE\n"
+    "       folio-index --render-body FILE [--no-liquid]\n"
     "\n"
     "Publishes the site in SITE_DIR into the LMDB environment DB_DIR\n"
     "(created when missing) in one write transaction.\n"
@@ -39,7 +39,8 @@ static const char usage[] =
     "                       SITE_DIR/_templates overrides them by name\n"
     "  -q, --quiet          print errors only\n"
     "  --front-matter-json FILE  print FILE's front matter as JSON\n"
-    "  --render-body FILE   print FILE's body as HTML\n"
+    "  --render-body FILE   print FILE's body as HTML (Liquid, then Markdown;\n"
+    "                       --no-liquid: Markdown alone, as kramdown sees it)\n"
     "  -h, --help           this text\n"
     "  -V, --version        the version\n"
     "\n"
@@ -48,7 +49,7 @@ static const char usage[] =
 
 enum {
 	OPT_CHECK = 256, OPT_DRAFTS, OPT_FULL, OPT_TEMPLATES, OPT_FMJSON,
-	OPT_BODY
+	OPT_BODY, OPT_NOLIQUID
 };
 
 static void
@@ -96,7 +97,7 @@ out:
  * zone; otherwise an empty configuration.
  */
 static int
-render_one(const char *path)
+render_one(const char *path, int liquid)
 {
 	struct site_opts so;
 	struct site *s = NULL;
@@ -107,10 +108,11 @@ render_one(const char *path)
 	memset(&so, 0, sizeof(so));
 	so.configured = set_timezone;
 	so.now = (long long)time(NULL);
+	so.all = 1;
 	s = site_load_file(path, &so, &d);
 	if (s == NULL || d == NULL)
 		goto out;
-	if (render_body(s, d, &out) == 0) {
+	if (render_body(s, d, liquid, &out) == 0) {
 		fwrite(out.data, 1, out.len, stdout);
 		rc = fflush(stdout) == 0 ? 0 : 1;
 	}
@@ -168,6 +170,7 @@ main(int argc, char **argv)
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "front-matter-json", required_argument, NULL, OPT_FMJSON },
 		{ "render-body", required_argument, NULL, OPT_BODY },
+		{ "no-liquid", no_argument, NULL, OPT_NOLIQUID },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -182,7 +185,8 @@ main(int argc, char **argv)
 	const char *templates = FOLIO_TEMPLATE_DIR;
 	char err[512];
 	double t0 = now_ms();
-	int c, quiet = 0, nerr, rc = 1;
+	const char *body = NULL;
+	int c, quiet = 0, liquid = 1, nerr, rc = 1;
 
 	memset(&po, 0, sizeof(po));
 	memset(&so, 0, sizeof(so));
@@ -203,7 +207,11 @@ main(int argc, char **argv)
 		case OPT_FMJSON:
 			return front_matter_json(optarg);
 		case OPT_BODY:
-			return render_one(optarg);
+			body = optarg;
+			break;
+		case OPT_NOLIQUID:
+			liquid = 0;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -218,6 +226,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (body != NULL)
+		return render_one(body, liquid);
 	if (argc - optind != 2) {
 		fputs(usage, stderr);
 		return 2;

@@ -280,7 +280,8 @@ md_resolve(void *arg, int kind, const char *ref, size_t len, struct buf *url)
 
 static int
 markdown(const struct site *s, const struct doc *d, const char *text,
-    size_t len, unsigned line, const struct value *page, struct buf *out)
+    size_t len, unsigned line, const struct value *page, int liquid,
+    struct buf *out)
 {
 	struct mdarg a;
 	struct mkd_ctx mc;
@@ -295,7 +296,7 @@ markdown(const struct site *s, const struct doc *d, const char *text,
 	mc.resolve = md_resolve;
 	mc.warn = md_warn;
 	mc.arg = &a;
-	mc.flags = page == NULL ? MKD_LIQUID : 0;
+	mc.flags = liquid ? MKD_LIQUID : 0;
 	buf_reset(out);
 	if (mkd_render(out, text, len, line, &mc, &e) == -1) {
 		log_ferr(d->path, &e);
@@ -305,10 +306,11 @@ markdown(const struct site *s, const struct doc *d, const char *text,
 }
 
 int
-render_body(const struct site *s, const struct doc *d, struct buf *out)
+render_body(const struct site *s, const struct doc *d, int liquid,
+    struct buf *out)
 {
 	return markdown(s, d, buf_cstr(&d->body), d->body.len, d->body_line,
-	    NULL, out);
+	    NULL, liquid, out);
 }
 
 /* ---- document contexts ---- */
@@ -572,7 +574,7 @@ doc_ctx(struct rctx *r, const struct doc *d)
 		set_val(p, "date", value_new(VAL_NULL, 0, 0));
 	}
 	if (lede != NULL && lede[0] != '\0') {
-		if (markdown(s, d, lede, strlen(lede), 0, p, &h) == 0) {
+		if (markdown(s, d, lede, strlen(lede), 0, p, 0, &h) == 0) {
 			set_buf(p, "lede_html", &h);
 			html_text(&t, h.data, h.len);
 			set_buf(p, "lede", &t);
@@ -625,7 +627,7 @@ doc_ctx(struct rctx *r, const struct doc *d)
 		event_jsonld(s, d, p, &t);
 		set_buf(p, "jsonld", &t);
 	}
-	if (render_body(s, d, &h) == 0)
+	if (render_body(s, d, 1, &h) == 0)
 		set_buf(p, "content", &h);
 	else
 		r->nerr++;

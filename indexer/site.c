@@ -447,7 +447,7 @@ doc_load(struct site *s, const struct collection *c, const char *relpath,
 	site_apply_defaults(s, c->label, relpath, d->fm);
 
 	v = value_map_get(d->fm, "published");
-	if (v != NULL && v->type == VAL_BOOL && !v->u.b)
+	if (v != NULL && v->type == VAL_BOOL && !v->u.b && !opts->all)
 		goto drop;
 	/*
 	 * The date: front matter first, then a YYYY-MM-DD- file name; the
@@ -479,7 +479,7 @@ doc_load(struct site *s, const struct collection *c, const char *relpath,
 		d->date.date_only = 1;
 		d->has_date = 1;
 	}
-	if (d->has_date && !cfg_bool(s->config, "future", 0) &&
+	if (d->has_date && !opts->all && !cfg_bool(s->config, "future", 0) &&
 	    d->date.secs > opts->now && strcmp(c->label, "evenements") != 0) {
 		log_info("%s: dated in the future; left out (future: false)",
 		    d->path);

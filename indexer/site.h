@@ -55,6 +55,7 @@ struct site {
 
 struct site_opts {
 	int drafts;		/* include _drafts */
+	int all;		/* keep published: false and future documents */
 	long long now;		/* for future: false (seconds since the epoch) */
 	/* Called once _config.yml is read, before any document (may be NULL):
 	 * the program sets the site's time zone there. */
