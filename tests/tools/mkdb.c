@@ -14,6 +14,7 @@
  *   redirect KEY LOCATION
  *   event END START URL HTML ICS      END and START in seconds
  *   meta NAME VALUE
+ *   raw DB KEY VALUE                  bytes as they are (for bad records)
  * Errors name the spec line: "spec:line:col: what".
  */
 #include <errno.h>
@@ -268,6 +269,33 @@ do_meta(MDB_txn *txn, MDB_dbi meta, struct field *f, int nf, struct ferr *e,
 }
 
 static int
+do_raw(MDB_txn *txn, MDB_dbi dbi[3], struct field *f, int nf,
+    struct ferr *e, unsigned line)
+{
+	static const char *const names[3] = { "pages", "agenda", "meta" };
+	struct buf v = BUF_INIT;
+	int i, rc = -1;
+
+	if (nf != 4) {
+		ferr_set(e, line, 1, "raw needs DB KEY VALUE");
+		return -1;
+	}
+	for (i = 0; i < 3; i++)
+		if (f[1].len == strlen(names[i]) &&
+		    memcmp(f[1].p, names[i], f[1].len) == 0)
+			break;
+	if (i == 3) {
+		ferr_set(e, line, f[1].col, "unknown database");
+		return -1;
+	}
+	if (field_value(&f[3], &v, e, line) == 0)
+		rc = put(txn, dbi[i], f[2].p, f[2].len, v.data ? v.data : "",
+		    v.len, e, line);
+	buf_release(&v);
+	return rc;
+}
+
+static int
 run_spec(MDB_txn *txn, MDB_dbi dbi[3], const struct buf *spec,
     struct ferr *e)
 {
@@ -312,6 +340,8 @@ run_spec(MDB_txn *txn, MDB_dbi dbi[3], const struct buf *spec,
 			rc = do_event(txn, dbi[1], f, nf, e, line);
 		else if (IS("meta"))
 			rc = do_meta(txn, dbi[2], f, nf, e, line);
+		else if (IS("raw"))
+			rc = do_raw(txn, dbi, f, nf, e, line);
 		else {
 			ferr_set(e, line, 1, "unknown directive \"%.*s\"",
 			    (int)f[0].len, f[0].p);
