@@ -69,6 +69,10 @@ agenda_route(const char *path, size_t len, int *kind, unsigned *page)
 	size_t n;
 
 	*page = 1;
+	if (len == 1 && path[0] == '/') {
+		*kind = AGENDA_HOME;
+		return 1;
+	}
 	if (len == 11 && memcmp(path, "/agenda.ics", 11) == 0) {
 		*kind = AGENDA_ICS;
 		return 1;
@@ -91,12 +95,13 @@ agenda_route(const char *path, size_t len, int *kind, unsigned *page)
 }
 
 int
-agenda_enabled(struct db *db)
+agenda_enabled(struct db *db, int kind)
 {
+	const char *key = kind == AGENDA_HOME ? STORE_META_HOME_HEAD :
+	    STORE_META_AGENDA_HEAD;
 	struct str v;
 
-	return db_get(db, db->meta, STORE_META_AGENDA_HEAD,
-	    sizeof(STORE_META_AGENDA_HEAD) - 1, &v) == 0;
+	return db_get(db, db->meta, key, strlen(key), &v) == 0;
 }
 
 static int
@@ -124,6 +129,16 @@ load_frames(struct db *db, int kind, struct frames *f)
 		f->empty.p = f->prev.p = f->next.p = "";
 		f->empty.len = f->prev.len = f->next.len = 0;
 		f->size = UINT32_MAX;
+		return rc == 0 ? 0 : -1;
+	}
+	if (kind == AGENDA_HOME) {
+		/* The next few events, without page navigation. */
+		rc |= frame(db, STORE_META_HOME_HEAD, &f->head);
+		rc |= frame(db, STORE_META_HOME_TAIL, &f->tail);
+		rc |= frame(db, STORE_META_AGENDA_EMPTY, &f->empty);
+		f->prev.p = f->next.p = "";
+		f->prev.len = f->next.len = 0;
+		f->size = STORE_HOME_EVENTS;
 		return rc == 0 ? 0 : -1;
 	}
 	if (kind == AGENDA_UPCOMING) {

@@ -18,7 +18,8 @@
 enum agenda_kind {
 	AGENDA_UPCOMING = 1,
 	AGENDA_PASSES = 2,
-	AGENDA_ICS = 3
+	AGENDA_ICS = 3,
+	AGENDA_HOME = 4		/* "/": the home page's next events */
 };
 
 /*
@@ -28,8 +29,12 @@ enum agenda_kind {
  */
 int agenda_route(const char *path, size_t len, int *kind, unsigned *page);
 
-/* Whether the database carries agenda frames (STORE_META_AGENDA_HEAD). */
-int agenda_enabled(struct db *db);
+/*
+ * Whether the database carries the frames of this kind of page
+ * (STORE_META_HOME_HEAD for the home page, STORE_META_AGENDA_HEAD for the
+ * others); if not, the path is looked up in "pages" like any other.
+ */
+int agenda_enabled(struct db *db, int kind);
 
 /*
  * Answers an agenda route. Returns 0 when a response was sent, or

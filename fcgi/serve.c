@@ -187,7 +187,8 @@ exists(struct db *db, const char *path, size_t len)
 	unsigned page;
 	int kind;
 
-	if (agenda_route(path, len, &kind, &page) && agenda_enabled(db))
+	if (agenda_route(path, len, &kind, &page) &&
+	    agenda_enabled(db, kind))
 		return 1;
 	if (db_get(db, db->pages, path, len, &v) != 0 ||
 	    store_page_parse(v.p, v.len, &p) == -1)
@@ -289,7 +290,7 @@ route(struct db *db, FCGX_Stream *out, const struct req *q)
 		return;
 	}
 	if (agenda_route(q->uri, q->uri_len, &kind, &page) &&
-	    agenda_enabled(db)) {
+	    agenda_enabled(db, kind)) {
 		rc = agenda_serve(db, out, q, kind, page);
 		if (rc == DB_NOTFOUND)
 			send_404(db, out, q);

@@ -1105,7 +1105,8 @@ vevent(struct rctx *r, const struct doc *d, struct buf *out)
 	    &fm_time(d, "event_end_date")->u.t : NULL;
 	ev.summary = str_from(d->title);
 	lede = value_str(value_map_get(page, "lede"));
-	ev.description = str_from(lede != NULL ? lede : "");
+	if (lede != NULL && lede[0] != '\0')
+		ev.description = str_from(lede);
 	if (lieu != NULL && lieu[0])
 		buf_adds(&loc, lieu);
 	if (adr != NULL && adr[0]) {
@@ -1113,7 +1114,8 @@ vevent(struct rctx *r, const struct doc *d, struct buf *out)
 			buf_adds(&loc, ", ");
 		buf_adds(&loc, adr);
 	}
-	ev.location = str_make(buf_cstr(&loc), loc.len);
+	if (loc.len > 0)
+		ev.location = str_make(loc.data, loc.len);
 	abs_url(r->s, &url, d->url);
 	ev.url = str_make(url.data, url.len);
 	rc = ics_event(out, &ev, r->s->tz);
