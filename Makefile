@@ -60,7 +60,7 @@ endif
 
 PROGS := $(BIN)/folio-index $(BIN)/folio-fcgi
 
-.PHONY: all deps run stop test unit spec fidelity bench clean install
+.PHONY: all deps run stop test unit spec fidelity bench clean install bench-index
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -102,6 +102,11 @@ unit: $(UNIT_BIN)
 
 test: $(PROGS) $(UNIT_BIN) $(TOOL_BIN)
 	@BIN=$(BIN) UNIT_DIR=$(B)/tests TOOL_DIR=$(B)/tools sh tests/run.sh
+
+# The indexer against Hugo and Jekyll on a synthetic 10,000-document site;
+# figures only (bench/index/run.sh lists its knobs).
+bench-index: all
+	@sh bench/index/run.sh
 
 clean:
 	rm -rf build bin
