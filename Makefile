@@ -113,6 +113,11 @@ spec: $(TOOL_BIN)
 fidelity: $(PROGS)
 	@BIN=$(BIN) sh tests/fidelity.sh
 
+# The indexer against Hugo and Jekyll on a synthetic 10,000-document site;
+# figures only (bench/index/run.sh lists its knobs).
+bench-index: all
+	@sh bench/index/run.sh
+
 clean:
 	rm -rf build bin
 
