@@ -484,6 +484,20 @@ text(struct typo *t)
 		t->prev = class_of(c);
 }
 
+/*
+ * Bytes that are text of class P_WORD and never start a rule: after a
+ * P_WORD character a run of them changes nothing but the output, so it is
+ * copied in one piece. Everything else takes the careful path.
+ */
+static int
+plain(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == ',' || c == ')' ||
+	    c == ']' || c == '}' || c == '*' || c == '+' || c == '=' ||
+	    c == '%' || c == '#' || c == '@' || c == '_' || c == '>';
+}
+
 int
 typo_fr(struct buf *out, const char *html, size_t len)
 {
@@ -498,6 +512,15 @@ typo_fr(struct buf *out, const char *html, size_t len)
 	t.prev = P_NONE;
 	buf_grow(out, len);
 	while (t.i < len) {
+		if (t.prev == P_WORD && !t.after_laquo &&
+		    plain((unsigned char)html[t.i])) {
+			for (k = t.i + 1; k < len &&
+			    plain((unsigned char)html[k]); k++)
+				;
+			buf_add(out, html + t.i, k - t.i);
+			t.i = k;
+			continue;
+		}
 		if (html[t.i] == '<' && markup(&t))
 			continue;
 		if ((t.prev != P_WORD || t.after_laquo ||

@@ -460,7 +460,8 @@ publish(const char *db_dir, struct outset *os,
 	sorted = xreallocarray(NULL, os->n ? os->n : 1, sizeof(*sorted));
 	for (i = 0; i < os->n; i++)
 		sorted[i] = &os->v[i];
-	qsort(sorted, os->n, sizeof(*sorted), cmp_output);
+	if (os->n > 0)
+		qsort(sorted, os->n, sizeof(*sorted), cmp_output);
 	for (i = 1; i < os->n; i++) {
 		if (cmp_output(&sorted[i - 1], &sorted[i]) == 0) {
 			snprintf(err, errsz, "two outputs share the key %s",

@@ -922,7 +922,8 @@ collect_terms(struct rctx *r, const char *field, size_t *np)
 			n++;
 		}
 	}
-	qsort(v, n, sizeof(*v), cmp_term);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_term);
 	buf_release(&slug);
 	*np = n;
 	return v;
@@ -1401,6 +1402,21 @@ site_ctx(const struct site *s)
 	return v;
 }
 
+#include <time.h>
+static void
+phase(const char *what)
+{
+	static double last;
+	struct timespec ts;
+	double now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	if (getenv("FOLIO_PHASES") != NULL)
+		fprintf(stderr, "%s: %.0f ms\n", what, now - last);
+	last = now;
+}
+
 struct order {
 	const struct doc *d;
 	size_t idx;
@@ -1433,26 +1449,35 @@ render_site(struct site *s, const struct tmpl_set *ts, struct outset *os)
 	r.page_v = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.page_v));
 	r.newest = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.newest));
 	r.pos = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.pos));
+	phase("start");
 	ord = xreallocarray(NULL, s->ndocs + 1, sizeof(*ord));
 	for (i = 0; i < s->ndocs; i++) {
 		r.page_v[i] = doc_ctx(&r, s->docs[i]);
 		ord[i].d = s->docs[i];
 		ord[i].idx = i;
 	}
-	qsort(ord, s->ndocs, sizeof(*ord), cmp_newest);
+	if (s->ndocs > 0)
+		qsort(ord, s->ndocs, sizeof(*ord), cmp_newest);
 	for (i = 0; i < s->ndocs; i++) {
 		r.newest[i] = ord[i].d;
 		r.pos[i] = ord[i].idx;
 	}
 	free(ord);
 
+	phase("contexts");
 	render_docs(&r);
+	phase("documents");
 	render_collections(&r);
+	phase("collections");
 	render_terms(&r, "tags", s->tag_pattern, "tag");
+	phase("tags");
 	render_terms(&r, "categories", s->cat_pattern, "categorie");
+	phase("categories");
 	render_agenda(&r);
+	phase("agenda");
 	render_home(&r);
 	render_misc(&r);
+	phase("misc");
 
 	for (i = 0; i < s->ndocs; i++)
 		value_free(r.page_v[i]);
