@@ -220,6 +220,44 @@ check "fixed push: static tree swapped, previous kept" \
 check "hook: no temporary directory left" \
     sh -c '[ -z "$(ls -A "$1")" ]' sh "$T/tmp"
 
+# The web-node procedure of the README, with the installed worker: a
+# compact copy in a new release directory, a symlink renamed over the old
+# one, SIGHUP; every request then answers from the new release.
+N=$T/node
+mkdir -p "$N/releases/r1" "$N/releases/r2"
+mdb_copy -c "$T/db1" "$N/releases/r1"
+mdb_copy -c "$PDB" "$N/releases/r2"
+rm -f "$N/releases/r1/lock.mdb" "$N/releases/r2/lock.mdb"
+ln -s releases/r1 "$N/db"
+FCGI=$D/bin/folio-fcgi
+check "node: the installed worker serves release r1" \
+    lib_worker_start "$T/node.sock" "$N/db" -w 3
+answers() {	# text: six requests in a row, all 200 and showing text
+	i=0
+	while [ $i -lt 6 ]; do
+		"$FCGIGET" "$T/node.sock" REQUEST_METHOD=GET \
+		    DOCUMENT_URI="$SEED" >"$T/page" || return 1
+		grep -q '^Status: 200' "$T/page" || return 1
+		grep -q "$1" "$T/page" || return 1
+		i=$((i + 1))
+	done
+}
+check "node: r1 has the first title" answers "Histoire(s)"
+ln -s releases/r2 "$N/db.new" && mv -T "$N/db.new" "$N/db"
+kill -HUP "$WORKER_PID"
+replaced() {
+	n=100
+	while [ $n -gt 0 ]; do
+		grep -q "workers replaced" "$T/worker.log" && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	return 1
+}
+check "node: SIGHUP replaced the workers" replaced
+check "node: every request answers from r2" answers "Atelier renommé"
+lib_worker_stop
+
 check "make uninstall" make -s -C "$TOP" uninstall DESTDIR="$R" PREFIX="$P"
 check "uninstall: no file left" sh -c '[ -z "$(find "$1" ! -type d)" ]' sh "$R"
 
