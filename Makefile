@@ -2,11 +2,20 @@
 #   make            bin/folio-index and bin/folio-fcgi
 #   make run        install what is missing, build, index content/, serve on :8080
 #   make test       every test; ends with "N passed, N failed"
+#   make install    programs, templates, nginx snippets, units, man pages
+#                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
 
 CC ?= cc
 PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc libdeflate libbrotlienc
 PORT ?= 8080
 PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/folio
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SANITIZE ?=
 WERROR ?= 1
 DEBUG ?=
@@ -36,7 +45,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT) -g \
 	$(SANFLAGS) $(PKG_CFLAGS) -DFOLIO_VERSION='"$(VERSION)"' \
-	-DFOLIO_TEMPLATE_DIR='"$(PREFIX)/share/folio/templates"' -Icommon -MMD -MP
+	-DFOLIO_TEMPLATE_DIR='"$(DATADIR)/templates"' -Icommon -MMD -MP
 LDFLAGS := $(SANFLAGS)
 LDLIBS := $(PKG_LIBS) -lm -pthread
 # Unit tests and tools only: libical validates the iCalendar writer's output.
@@ -64,7 +73,8 @@ endif
 
 PROGS := $(BIN)/folio-index $(BIN)/folio-fcgi
 
-.PHONY: all deps run stop test unit spec fidelity bench bench-index clean install
+.PHONY: all deps run stop test unit spec fidelity bench bench-index clean \
+	install uninstall
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -120,6 +130,47 @@ bench-index: all
 
 clean:
 	rm -rf build bin
+
+# The template directory is compiled into folio-index: install refuses a
+# build made for another PREFIX (make clean, then make install PREFIX=...).
+TEMPLATES := $(sort $(wildcard content/_templates/*.mustache))
+NGINX_SNIPPETS := nginx/folio.conf nginx/folio-http.conf \
+	nginx/folio-microcache.conf
+MANPAGES := man/folio-index.1 man/folio-fcgi.1
+SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
+
+install: $(PROGS)
+	@$(BIN)/folio-index --help | grep -qF '($(DATADIR)/templates)' || { \
+	    echo "$(BIN)/folio-index was built for another PREFIX;" \
+	    "run make clean, then make install PREFIX=$(PREFIX)" >&2; exit 1; }
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
+	    $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DATADIR)/hooks \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(TEMPLATES) $(DESTDIR)$(DATADIR)/templates/
+	install -m 644 $(NGINX_SNIPPETS) $(DESTDIR)$(DATADIR)/nginx/
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(SUBST) deploy/post-receive.in >$(DESTDIR)$(DATADIR)/hooks/post-receive
+	chmod 755 $(DESTDIR)$(DATADIR)/hooks/post-receive
+	$(SUBST) deploy/folio-fcgi.service.in \
+	    >$(DESTDIR)$(UNITDIR)/folio-fcgi.service
+	$(SUBST) deploy/folio-fcgi.socket.in \
+	    >$(DESTDIR)$(UNITDIR)/folio-fcgi.socket
+	chmod 644 $(DESTDIR)$(UNITDIR)/folio-fcgi.service \
+	    $(DESTDIR)$(UNITDIR)/folio-fcgi.socket
+	install -m 644 deploy/folio.sysusers $(DESTDIR)$(SYSUSERSDIR)/folio.conf
+	install -m 644 deploy/folio.tmpfiles $(DESTDIR)$(TMPFILESDIR)/folio.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/folio-index $(DESTDIR)$(BINDIR)/folio-fcgi \
+	    $(DESTDIR)$(MANDIR)/man1/folio-index.1 \
+	    $(DESTDIR)$(MANDIR)/man1/folio-fcgi.1 \
+	    $(DESTDIR)$(UNITDIR)/folio-fcgi.service \
+	    $(DESTDIR)$(UNITDIR)/folio-fcgi.socket \
+	    $(DESTDIR)$(SYSUSERSDIR)/folio.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/folio.conf
+	rm -rf $(DESTDIR)$(DATADIR)
 
 -include $(COMMON_OBJ:.o=.d) $(INDEX_OBJ:.o=.d) $(FCGI_OBJ:.o=.d) \
 	$(UNIT_BIN:=.d) $(TOOL_BIN:=.d)
