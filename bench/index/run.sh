@@ -226,7 +226,8 @@ if command -v jekyll >/dev/null 2>&1; then
 		    --seed "$BENCH_SEED"
 		if command -v hugo >/dev/null 2>&1; then
 			hugo_site "$T/jekyll" "$T/hugo"
-			hugo_run hugo-feeds-small "Hugo, taxonomies and feeds (Jekyll's docs)" \
+			hugo_run hugo-feeds-small \
+			    "Hugo, taxonomies and feeds (Jekyll's docs)" \
 			    "$JEKYLL_DOCS" "$T/hugo" hugo.toml
 			rm -rf "$T/hugo" "$T/hugo-out" "$T/hugo-cache"
 		fi
