@@ -392,12 +392,21 @@ KINDS = (["p"] * 20 + ["p-ial"] * 2 + ["h2"] * 3 + ["h3"] * 3 + ["h4"] +
          ["table"] + ["div"] * 2 + ["img"] + ["autolink"] + ["hr"])
 
 
+BODY_MAX = 15 * 1024
+
+
 def body(r, size):
+    """Blocks until the body reaches size bytes, never past BODY_MAX: a
+    block that would overflow gives way to one sentence."""
     t = Text(r)
     out = [t.paragraph()]
-    n = len(out[0].encode())
+    n = len(out[0].encode()) + 1
     while n < size:
         b = block(t, r.choice(KINDS))
+        if n + 2 + len(b.encode()) > BODY_MAX:
+            b = t.sentence()
+            if n + 2 + len(b.encode()) > BODY_MAX:
+                break
         out.append(b)
         n += len(b.encode()) + 2
     return "\n\n".join(out) + "\n"
@@ -595,7 +604,7 @@ def document(seed, i):
     r = random.Random("%s:%d" % (seed, i))
     label = SLOTS[i % 10]
     title, (y, mo, d), fm = front_matter(r, label, i)
-    text = fm + body(r, r.randint(1024, 15 * 1024))
+    text = fm + body(r, r.randint(1024, BODY_MAX - 512))
     name = "%s-%05d" % (slugify(title)[:80].rstrip("-"), i)
     # Some files carry a date prefix, as in the real _actualites.
     if label in ("actualites", "communiques") and r.random() < 0.3:

@@ -148,10 +148,12 @@ def table(results):
           "divided by the row's;")
     print("  5.00x = five times faster / five times less memory. Rows run "
           "more than once show medians.")
-    skips = [(e["what"], e["skip"]) for _, e in rows
-             if e["skip"] is not None and not e["runs"]]
-    for what, why in skips:
-        print("skipped: %s: %s" % (what, why))
+    why = {}
+    for _, e in rows:
+        if e["skip"] is not None and not e["runs"]:
+            why.setdefault(e["skip"], []).append(e["what"])
+    for reason, whats in why.items():
+        print("skipped (%s): %s" % ("; ".join(whats), reason))
 
     inc = [(i, e) for i, e in rows if i.startswith("folio-inc")]
     if inc:
@@ -159,8 +161,8 @@ def table(results):
         print("folio incremental publish (median of the runs, each run in ms):")
         for i, e in inc:
             if "wall" not in e:
-                print("  %-40s %s" % (e["what"], e["fail"] or e["skip"]
-                                      or "failed"))
+                print("  %-40s %s" % (e["what"], e["fail"] or
+                                      ("skipped" if e["skip"] else "failed")))
                 continue
             runs = ", ".join("%.1f" % r[0] for r in e["runs"])
             print("  %-40s %8.1f ms  (%s)" % (e["what"], e["wall"], runs))

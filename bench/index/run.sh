@@ -74,6 +74,15 @@ R=$T/results.tsv
 : >"$R"
 M="python3 $HERE/measure.py"
 
+# Other work on the machine skews every figure: say how busy it was.
+load() {
+	if [ -r /proc/loadavg ]; then
+		echo "bench-index: load average $1: $(cut -d' ' -f1-3 \
+		    /proc/loadavg) ($(getconf _NPROCESSORS_ONLN 2>/dev/null ||
+		    echo '?') CPUs)"
+	fi
+}
+load "at the start"
 echo "bench-index: generating $BENCH_DOCS documents (seed $BENCH_SEED)"
 python3 "$HERE/gen.py" "$BENCH_DOCS" "$T/site" --seed "$BENCH_SEED"
 cp -R "$ROOT/content/_templates" "$T/site/_templates"
@@ -226,7 +235,8 @@ if command -v jekyll >/dev/null 2>&1; then
 		    --seed "$BENCH_SEED"
 		if command -v hugo >/dev/null 2>&1; then
 			hugo_site "$T/jekyll" "$T/hugo"
-			hugo_run hugo-feeds-small "Hugo, taxonomies and feeds (Jekyll's docs)" \
+			hugo_run hugo-feeds-small \
+			    "Hugo, taxonomies and feeds (Jekyll's docs)" \
 			    "$JEKYLL_DOCS" "$T/hugo" hugo.toml
 			rm -rf "$T/hugo" "$T/hugo-out" "$T/hugo-cache"
 		fi
@@ -246,5 +256,6 @@ else
 	    "$JEKYLL_DOCS" "jekyll is not installed (apt-get install jekyll)"
 fi
 
+load "at the end"
 echo
 $M table "$R"
