@@ -930,7 +930,7 @@ collect_terms(struct rctx *r, const char *field, size_t *np)
 }
 
 static void feed(struct rctx *, const char *, const char *, const char *,
-    struct value *const *, const int64_t *, size_t);
+    int, struct value *const *, const int64_t *, size_t);
 static void calendar(struct rctx *, const char *, const char *,
     const struct doc *const *, size_t);
 
@@ -979,7 +979,7 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
 		buf_printf(&title, "%s – %s", r->s->title, t[j - 1].name);
 		buf_reset(&u);
 		buf_printf(&u, "%sfeed.xml", base.data);
-		feed(r, u.data, title.data, base.data, pages, dates, j - i);
+		feed(r, u.data, title.data, base.data, 0, pages, dates, j - i);
 		if (ne > 0) {
 			buf_reset(&u);
 			buf_printf(&u, "%sagenda.ics", base.data);
@@ -1043,9 +1043,14 @@ render_collections(struct rctx *r)
 
 /* ---- feeds, calendars, sitemap ---- */
 
+/*
+ * An Atom feed of the newest entries. The site's feed carries each entry's
+ * whole content; tag and category feeds carry summaries (full = 0), which
+ * keeps hundreds of them from each repeating twenty whole pages.
+ */
 static void
 feed(struct rctx *r, const char *url, const char *title, const char *html_url,
-    struct value *const *pages, const int64_t *dates, size_t n)
+    int full, struct value *const *pages, const int64_t *dates, size_t n)
 {
 	struct value *page, *ctx;
 	struct buf t = BUF_INIT;
@@ -1065,6 +1070,7 @@ feed(struct rctx *r, const char *url, const char *title, const char *html_url,
 	set_buf(page, "updated", &t);
 	lend(page, "entries", seq_borrow(pages, n < FEED_ENTRIES ? n :
 	    FEED_ENTRIES));
+	set_val(page, "full", value_new_bool(full));
 	ctx = ctx_new(r, page);
 	emit(r, "feed", ctx, url, "application/atom+xml; charset=utf-8",
 	    n > 0 ? dates[0] : 0);
@@ -1340,7 +1346,7 @@ render_misc(struct rctx *r)
 
 		for (i = 0; i < r->s->ndocs; i++)
 			pages[i] = r->page_v[r->pos[i]];
-		feed(r, "/feed.xml", r->s->title, "/", pages, dates,
+		feed(r, "/feed.xml", r->s->title, "/", 1, pages, dates,
 		    r->s->ndocs);
 		free(pages);
 	}
