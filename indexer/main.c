@@ -34,7 +34,9 @@ static const char usage[] =
     "\n"
     "  --check              read and render everything, publish nothing\n"
     "  --drafts             include the documents of _drafts\n"
-    "  --full               rewrite every stored response\n"
+    "  --full               render and rewrite everything, as on a first run\n"
+    "  --keep-going         publish despite broken documents: each keeps the\n"
+    "                       version published before (exit status 1)\n"
     "  --templates DIR      default templates (" FOLIO_TEMPLATE_DIR ");\n"
     "                       SITE_DIR/_templates overrides them by name\n"
     "  -q, --quiet          print errors only\n"
@@ -44,12 +46,13 @@ static const char usage[] =
     "  -h, --help           this text\n"
     "  -V, --version        the version\n"
     "\n"
-    "Exit status: 0 published, 1 errors in content (nothing published),\n"
+    "Exit status: 0 published, 1 errors in content (nothing published, or\n"
+    "with --keep-going everything else published),\n"
     "2 usage, 3 the database could not be written (nothing published).\n";
 
 enum {
 	OPT_CHECK = 256, OPT_DRAFTS, OPT_FULL, OPT_TEMPLATES, OPT_FMJSON,
-	OPT_BODY, OPT_NOLIQUID
+	OPT_BODY, OPT_NOLIQUID, OPT_KEEPGOING
 };
 
 static void
@@ -167,6 +170,7 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "drafts", no_argument, NULL, OPT_DRAFTS },
 		{ "full", no_argument, NULL, OPT_FULL },
+		{ "keep-going", no_argument, NULL, OPT_KEEPGOING },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "front-matter-json", required_argument, NULL, OPT_FMJSON },
 		{ "render-body", required_argument, NULL, OPT_BODY },
@@ -181,12 +185,13 @@ main(int argc, char **argv)
 	struct site_opts so;
 	struct site *s = NULL;
 	struct tmpl_set *ts = NULL;
-	struct outset os;
+	struct pub *pub = NULL;
+	size_t map_size = 0;
 	const char *templates = FOLIO_TEMPLATE_DIR;
 	char err[512];
 	double t0 = now_ms();
 	const char *body = NULL;
-	int c, quiet = 0, liquid = 1, nerr, rc = 1;
+	int c, quiet = 0, liquid = 1, nerr, prc, rc = 1;
 
 	memset(&po, 0, sizeof(po));
 	memset(&so, 0, sizeof(so));
@@ -200,6 +205,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_FULL:
 			po.full = 1;
+			break;
+		case OPT_KEEPGOING:
+			so.keep_going = 1;
 			break;
 		case OPT_TEMPLATES:
 			templates = optarg;
@@ -234,35 +242,63 @@ main(int argc, char **argv)
 	}
 	if (quiet)
 		log_set_level(LOG_LVL_WARN);
-	outset_init(&os);
 	so.now = (long long)time(NULL);
 	so.configured = set_timezone;
-	s = site_load(argv[optind], &so);
+	/*
+	 * Templates are checked before the database is even opened: a
+	 * broken template publishes nothing.
+	 */
 	ts = tmpl_set_new();
-	nerr = s->nerrors;
-	if (load_templates(ts, templates, argv[optind]) == -1)
-		nerr++;
-	else
-		nerr += render_site(s, ts, &os);
-	if (nerr > 0) {
-		log_error("%d error%s; nothing published", nerr,
-		    nerr > 1 ? "s" : "");
+	if (load_templates(ts, templates, argv[optind]) == -1) {
+		log_error("nothing published");
 		goto out;
 	}
-	if (publish(argv[optind + 1], &os, &po, &ps, err, sizeof(err)) == -1) {
+	for (;;) {
+		if (pub_open(&pub, argv[optind + 1], &po, map_size, err,
+		    sizeof(err)) == -1) {
+			log_error("%s; nothing published", err);
+			rc = 3;
+			goto out;
+		}
+		so.pub = pub;
+		s = site_load(argv[optind], &so);
+		nerr = s->nerrors;
+		if (nerr == 0)
+			nerr += render_site(s, ts, pub);
+		/* A failed publish (map full) is retried below, not blamed on
+		 * the content. */
+		if (nerr > 0 && !pub_failed(pub)) {
+			pub_abort(pub);
+			log_error("%d error%s; nothing published", nerr,
+			    nerr > 1 ? "s" : "");
+			goto out;
+		}
+		prc = pub_commit(pub, &ps, err, sizeof(err));
+		if (prc != PUB_MAP_FULL)
+			break;
+		/* Nothing was written: grow the map and start over. */
+		map_size = ps.map_size;
+		if (!quiet)
+			log_info("growing the database map to %zu MiB",
+			    map_size >> 20);
+		site_free(s);
+		s = NULL;
+	}
+	if (prc != 0) {
 		log_error("%s; nothing published", err);
 		rc = 3;
 		goto out;
 	}
-	if (!quiet)
-		log_info("%s %zu documents, %zu responses: %zu written, "
-		    "%zu unchanged, %zu deleted, %.1f KiB, %.0f ms",
+	if (!quiet || s->nbroken > 0)
+		log_msg(s->nbroken > 0 ? LOG_LVL_WARN : LOG_LVL_INFO,
+		    "%s %zu documents%s: %zu responses, %zu rendered, "
+		    "%zu changed, %zu deleted, %.1f KiB written, %.0f ms",
 		    po.check_only ? "checked" : "published", s->ndocs,
-		    ps.outputs, ps.written, ps.unchanged, ps.deleted,
+		    s->nbroken > 0 ? " (some broken: see above)" : "",
+		    ps.outputs, ps.rendered, ps.written, ps.deleted,
 		    ps.bytes_written / 1024.0, now_ms() - t0);
-	rc = 0;
+	rc = s->nbroken > 0 ? 1 : 0;
 out:
-	outset_release(&os);
 	tmpl_set_free(ts);
 	site_free(s);
 	return rc;

@@ -17,165 +17,247 @@
 #include "store.h"
 
 /*
- * Levels chosen on a synthetic site of 1,000 documents (bench/index/gen.py):
- * gzip 9 + brotli 9 took 8.6 s of CPU and stored 81.2 MB; gzip 6 + brotli 5
- * took 3.1 s for 81.8 MB (0.7% more). Compression runs once per change, but
- * a full publish must stay fast.
+ * Levels chosen on a synthetic site of 1,000 documents (bench/index/gen.py,
+ * 24.1 MB of responses): gzip 6 + brotli 5 took 2.30 s of CPU for 6.9 and
+ * 6.5 MB; gzip 4 + brotli 4 took 1.84 s for 7.0 and 6.8 MB; gzip 1 +
+ * brotli 1, 1.32 s for 7.3 and 7.9 MB. Compression runs once per change,
+ * but a full publish must stay fast: 4 and 4.
  */
-#define GZIP_LEVEL 6
-#define BROTLI_QUALITY 5
+#define GZIP_LEVEL 4
+#define BROTLI_QUALITY 4
 #define BROTLI_WINDOW 22
 #define COMPRESS_MIN 256	/* smaller bodies are sent as they are */
-#define INITIAL_MAP (64UL << 20)
+/* The map is address space, not disk: data.mdb grows as it fills. */
+#define INITIAL_MAP (1UL << 30)
 #define MAX_THREADS 8
+#define BATCH_BYTES (8UL << 20)	/* changed pages held before a flush */
+#define BATCH_PAGES 512
+#define POOL_CAP (BATCH_PAGES + 1)
 
-static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta" };
+static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
+	"src", "html" };
 
-void
-outset_init(struct outset *os)
+struct claim {
+	uint8_t db;
+	uint32_t len;
+	char *key;
+};
+
+/* A changed page waiting for compression and its put. */
+struct pending {
+	struct output o;	/* key and location owned here */
+	uint64_t dep;
+	struct buf gz, br;
+	int ready;		/* compressed; guarded by the pool's mutex */
+};
+
+/*
+ * Compression runs on worker threads while the main thread renders; only
+ * the main thread touches LMDB (a write transaction belongs to its thread).
+ */
+struct pool {
+	pthread_t th[MAX_THREADS];
+	size_t nth;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct pending **todo;	/* ring of items waiting for a thread */
+	size_t head, tail, cap;
+	int stop;
+};
+
+struct pub {
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi[OUT_NDB];
+	MDB_dbi deps;
+	int lockfd;
+	int rc;			/* first LMDB error, sticky */
+	struct publish_opts opts;
+	struct claim *claims;
+	size_t nclaims, capclaims;
+	struct pending **q;	/* in order of arrival, oldest first */
+	size_t nq, qbytes;
+	struct pool pool;
+	int pool_on;
+	struct publish_stats st;
+	struct buf rec, dkey;
+	char where[256];
+};
+
+static void
+fail(struct pub *p, int rc, const char *what)
 {
-	os->v = NULL;
-	os->n = os->cap = 0;
+	if (p->rc != 0)
+		return;
+	p->rc = rc;
+	snprintf(p->where, sizeof(p->where), "%s", what);
 }
 
-void
-outset_release(struct outset *os)
+static void
+claim(struct pub *p, enum out_db db, const char *key, size_t len)
 {
-	size_t i;
+	struct claim *c;
 
-	for (i = 0; i < os->n; i++) {
-		free(os->v[i].key);
-		free(os->v[i].location);
-		buf_release(&os->v[i].body);
-		buf_release(&os->v[i].gz);
-		buf_release(&os->v[i].br);
+	if (p->nclaims == p->capclaims) {
+		p->capclaims = p->capclaims ? p->capclaims * 2 : 1024;
+		p->claims = xreallocarray(p->claims, p->capclaims,
+		    sizeof(*p->claims));
 	}
-	free(os->v);
-	outset_init(os);
+	c = &p->claims[p->nclaims++];
+	c->db = (uint8_t)db;
+	c->len = (uint32_t)len;
+	c->key = xstrndup(key, len);
+	if (db < OUT_SRC)
+		p->st.outputs++;
 }
 
-struct output *
-outset_add(struct outset *os, enum out_db db, const char *key, size_t key_len)
+/* The "deps" key of an output: its database, then its key. */
+static void
+dep_key(struct pub *p, enum out_db db, const char *key, size_t len)
 {
-	struct output *o;
+	buf_reset(&p->dkey);
+	buf_addc(&p->dkey, (char)('0' + db));
+	buf_add(&p->dkey, key, len);
+}
 
-	if (os->n == os->cap) {
-		os->cap = os->cap ? os->cap * 2 : 256;
-		os->v = xreallocarray(os->v, os->cap, sizeof(*os->v));
-	}
-	o = &os->v[os->n++];
-	memset(o, 0, sizeof(*o));
-	o->db = db;
-	o->key = xstrndup(key, key_len);
-	o->key_len = key_len;
-	o->status = 200;
-	o->cache = STORE_CACHE_PAGE;
-	o->ctype = "text/html; charset=utf-8";
-	buf_add(&o->body, "", 0);	/* data is never NULL from here on */
-	return o;
+static void
+dep_put(struct pub *p, enum out_db db, const char *key, size_t len,
+    uint64_t dep)
+{
+	unsigned char v8[8];
+	MDB_val k, v;
+	int rc;
+
+	if (p->rc != 0)
+		return;
+	dep_key(p, db, key, len);
+	k.mv_data = p->dkey.data;
+	k.mv_size = p->dkey.len;
+	if (mdb_get(p->txn, p->deps, &k, &v) == 0 && v.mv_size == 8 &&
+	    store_get64(v.mv_data) == dep)
+		return;
+	store_put64(v8, dep);
+	v.mv_data = v8;
+	v.mv_size = 8;
+	if ((rc = mdb_put(p->txn, p->deps, &k, &v, 0)) != 0)
+		fail(p, rc, "storing a dependency hash");
 }
 
 static int
 compressible(const struct output *o)
 {
-	return o->db == OUT_PAGES && o->status != 301 &&
-	    o->body.len >= COMPRESS_MIN &&
+	return o->status != 301 && o->body.len >= COMPRESS_MIN &&
 	    (strncmp(o->ctype, "text/", 5) == 0 || strstr(o->ctype, "xml") ||
 	    strstr(o->ctype, "json"));
 }
 
-/* Work shared by the compression threads: a list and a cursor. */
-struct cjob {
-	struct output **items;
-	size_t n;
-	size_t next;
-	pthread_mutex_t mu;
-};
-
 static void
-compress_one(struct output *o, struct libdeflate_compressor *dc)
+compress_one(struct pending *pd, struct libdeflate_compressor *dc)
 {
+	const struct buf *body = &pd->o.body;
 	size_t bound, n;
+	int lgwin;
 
-	buf_reset(&o->gz);
-	buf_reset(&o->br);
-	bound = libdeflate_gzip_compress_bound(dc, o->body.len);
-	buf_grow(&o->gz, bound);
-	n = libdeflate_gzip_compress(dc, o->body.data, o->body.len,
-	    o->gz.data, bound);
+	buf_reset(&pd->gz);
+	buf_reset(&pd->br);
+	if (!compressible(&pd->o))
+		return;
+	bound = libdeflate_gzip_compress_bound(dc, body->len);
+	buf_grow(&pd->gz, bound);
+	n = libdeflate_gzip_compress(dc, body->data, body->len, pd->gz.data,
+	    bound);
 	/* A variant that saves under 5% is not worth a header and a choice. */
-	if (n > 0 && n < o->body.len - o->body.len / 20)
-		o->gz.len = n;
-	bound = BrotliEncoderMaxCompressedSize(o->body.len);
+	if (n > 0 && n < body->len - body->len / 20)
+		pd->gz.len = n;
+	bound = BrotliEncoderMaxCompressedSize(body->len);
 	if (bound == 0)
 		return;
-	buf_grow(&o->br, bound);
+	buf_grow(&pd->br, bound);
 	n = bound;
-	if (BrotliEncoderCompress(BROTLI_QUALITY, BROTLI_WINDOW,
-	    BROTLI_MODE_TEXT, o->body.len, (const uint8_t *)o->body.data, &n,
-	    (uint8_t *)o->br.data) == BROTLI_TRUE &&
-	    n < o->body.len - o->body.len / 20)
-		o->br.len = n;
+	/*
+	 * A window no larger than the body: same output size, but the
+	 * encoder sets up (and clears) tables for the window it is given.
+	 */
+	for (lgwin = 16; lgwin < BROTLI_WINDOW &&
+	    ((size_t)1 << lgwin) < body->len; lgwin++)
+		;
+	if (BrotliEncoderCompress(BROTLI_QUALITY, lgwin,
+	    BROTLI_MODE_TEXT, body->len, (const uint8_t *)body->data, &n,
+	    (uint8_t *)pd->br.data) == BROTLI_TRUE &&
+	    n < body->len - body->len / 20)
+		pd->br.len = n;
 }
 
 static void *
-compress_worker(void *arg)
+pool_worker(void *arg)
 {
-	struct cjob *job = arg;
+	struct pool *pl = arg;
 	struct libdeflate_compressor *dc;
-	size_t i;
+	struct pending *pd;
 
 	dc = libdeflate_alloc_compressor(GZIP_LEVEL);
 	if (dc == NULL) {
 		fprintf(stderr, "fatal: out of memory (compressor)\n");
 		abort();
 	}
+	pthread_mutex_lock(&pl->mu);
 	for (;;) {
-		pthread_mutex_lock(&job->mu);
-		i = job->next++;
-		pthread_mutex_unlock(&job->mu);
-		if (i >= job->n)
+		while (pl->head == pl->tail && !pl->stop)
+			pthread_cond_wait(&pl->work, &pl->mu);
+		if (pl->head == pl->tail)
 			break;
-		compress_one(job->items[i], dc);
+		pd = pl->todo[pl->head++ % pl->cap];
+		pthread_mutex_unlock(&pl->mu);
+		compress_one(pd, dc);
+		pthread_mutex_lock(&pl->mu);
+		pd->ready = 1;
+		pthread_cond_broadcast(&pl->done);
 	}
+	pthread_mutex_unlock(&pl->mu);
 	libdeflate_free_compressor(dc);
 	return NULL;
 }
 
-/* Compresses every changed, compressible page on all cores. */
 static void
-compress_changed(struct outset *os)
+pool_start(struct pool *pl, size_t cap)
 {
-	pthread_t th[MAX_THREADS];
-	struct cjob job;
-	long ncpu;
-	size_t i, nth, started;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, n = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS :
+	    (size_t)ncpu;
 
-	memset(&job, 0, sizeof(job));
-	job.items = xreallocarray(NULL, os->n ? os->n : 1, sizeof(*job.items));
-	for (i = 0; i < os->n; i++)
-		if (os->v[i].changed && compressible(&os->v[i]))
-			job.items[job.n++] = &os->v[i];
-	pthread_mutex_init(&job.mu, NULL);
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	nth = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (size_t)ncpu;
-	if (nth > job.n)
-		nth = job.n;
-	started = 0;
-	for (i = 1; i < nth; i++)
-		if (pthread_create(&th[started], NULL, compress_worker, &job) == 0)
-			started++;
-	if (job.n > 0)
-		compress_worker(&job);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&job.mu);
-	free(job.items);
+	memset(pl, 0, sizeof(*pl));
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->work, NULL);
+	pthread_cond_init(&pl->done, NULL);
+	pl->cap = cap;
+	pl->todo = xreallocarray(NULL, cap, sizeof(*pl->todo));
+	for (i = 0; i < n; i++)
+		if (pthread_create(&pl->th[pl->nth], NULL, pool_worker,
+		    pl) == 0)
+			pl->nth++;
 }
 
 static void
-page_record(const struct output *o, struct buf *rec)
+pool_stop(struct pool *pl)
 {
+	size_t i;
+
+	pthread_mutex_lock(&pl->mu);
+	pl->stop = 1;
+	pthread_cond_broadcast(&pl->work);
+	pthread_mutex_unlock(&pl->mu);
+	for (i = 0; i < pl->nth; i++)
+		pthread_join(pl->th[i], NULL);
+	pthread_mutex_destroy(&pl->mu);
+	pthread_cond_destroy(&pl->work);
+	pthread_cond_destroy(&pl->done);
+	free(pl->todo);
+}
+
+static void
+page_record(const struct pending *pd, struct buf *rec)
+{
+	const struct output *o = &pd->o;
 	struct store_page_in in;
 
 	memset(&in, 0, sizeof(in));
@@ -184,18 +266,18 @@ page_record(const struct output *o, struct buf *rec)
 	in.last_modified = o->last_modified;
 	in.ctype = o->ctype;
 	in.location = o->location;
-	in.v[0].body = o->body.data;
+	in.v[0].body = buf_cstr(&o->body);
 	in.v[0].body_len = o->body.len;
 	in.v[0].enc = STORE_ENC_IDENTITY;
 	in.nvariants = 1;
-	if (o->br.len > 0) {
-		in.v[in.nvariants].body = o->br.data;
-		in.v[in.nvariants].body_len = o->br.len;
+	if (pd->br.len > 0) {
+		in.v[in.nvariants].body = pd->br.data;
+		in.v[in.nvariants].body_len = pd->br.len;
 		in.v[in.nvariants++].enc = STORE_ENC_BR;
 	}
-	if (o->gz.len > 0) {
-		in.v[in.nvariants].body = o->gz.data;
-		in.v[in.nvariants].body_len = o->gz.len;
+	if (pd->gz.len > 0) {
+		in.v[in.nvariants].body = pd->gz.data;
+		in.v[in.nvariants].body_len = pd->gz.len;
 		in.v[in.nvariants++].enc = STORE_ENC_GZIP;
 	}
 	if (store_page_build(rec, &in) == -1) {
@@ -203,6 +285,67 @@ page_record(const struct output *o, struct buf *rec)
 		fprintf(stderr, "fatal: page record too large: %s\n", o->key);
 		abort();
 	}
+}
+
+static void
+pending_free(struct pending *pd)
+{
+	free((char *)pd->o.key);
+	free((char *)pd->o.location);
+	buf_release(&pd->o.body);
+	buf_release(&pd->gz);
+	buf_release(&pd->br);
+}
+
+/* Stores a compressed page (main thread: LMDB) and frees it. */
+static void
+put_pending(struct pub *p, struct pending *pd)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (p->rc == 0) {
+		page_record(pd, &p->rec);
+		k.mv_data = (void *)pd->o.key;
+		k.mv_size = pd->o.key_len;
+		v.mv_data = p->rec.data;
+		v.mv_size = p->rec.len;
+		if ((rc = mdb_put(p->txn, p->dbi[OUT_PAGES], &k, &v, 0)) != 0)
+			fail(p, rc, "storing a page");
+		p->st.written++;
+		p->st.bytes_written += v.mv_size;
+		dep_put(p, OUT_PAGES, pd->o.key, pd->o.key_len, pd->dep);
+	}
+	p->qbytes -= pd->o.body.len;
+	pending_free(pd);
+	free(pd);
+}
+
+/*
+ * Stores the oldest pages whose compression is done. With all, waits for
+ * every one; otherwise waits only while too much is held in memory.
+ */
+static void
+drain(struct pub *p, int all)
+{
+	struct pending *pd;
+	size_t i = 0, j;
+
+	while (i < p->nq) {
+		pd = p->q[i];
+		pthread_mutex_lock(&p->pool.mu);
+		while (!pd->ready && (all || p->qbytes >= BATCH_BYTES ||
+		    p->nq - i >= BATCH_PAGES))
+			pthread_cond_wait(&p->pool.done, &p->pool.mu);
+		pthread_mutex_unlock(&p->pool.mu);
+		if (!pd->ready)
+			break;
+		put_pending(p, pd);
+		i++;
+	}
+	for (j = 0; i + j < p->nq; j++)
+		p->q[j] = p->q[i + j];
+	p->nq = j;
 }
 
 /*
@@ -213,63 +356,149 @@ page_record(const struct output *o, struct buf *rec)
 static int
 page_same(const struct output *o, const MDB_val *v)
 {
-	struct store_page p;
+	struct store_page sp;
+	size_t loclen = o->location != NULL ? strlen(o->location) : 0;
 
-	if (store_page_parse(v->mv_data, v->mv_size, &p) == -1)
+	if (store_page_parse(v->mv_data, v->mv_size, &sp) == -1)
 		return 0;
-	return p.status == o->status && p.cache == o->cache &&
-	    p.last_modified == o->last_modified &&
-	    p.ctype_len == strlen(o->ctype) &&
-	    memcmp(p.ctype, o->ctype, p.ctype_len) == 0 &&
-	    (o->location == NULL ? p.location == NULL :
-	    p.location_len == strlen(o->location) &&
-	    memcmp(p.location, o->location, p.location_len) == 0) &&
-	    p.v[0].enc == STORE_ENC_IDENTITY &&
-	    p.v[0].body_len == o->body.len &&
-	    memcmp(p.v[0].body, o->body.data,
-	    o->body.len) == 0;
+	return sp.status == o->status && sp.cache == o->cache &&
+	    sp.last_modified == o->last_modified &&
+	    sp.ctype_len == strlen(o->ctype) &&
+	    memcmp(sp.ctype, o->ctype, sp.ctype_len) == 0 &&
+	    sp.location_len == loclen &&
+	    (loclen == 0 || memcmp(sp.location, o->location, loclen) == 0) &&
+	    sp.v[0].enc == STORE_ENC_IDENTITY &&
+	    sp.v[0].body_len == o->body.len &&
+	    memcmp(sp.v[0].body, buf_cstr(&o->body), o->body.len) == 0;
 }
 
-static int
-cmp_output(const void *a, const void *b)
+void
+pub_put_page(struct pub *p, struct output *o, uint64_t dep)
 {
-	const struct output *x = *(struct output *const *)a;
-	const struct output *y = *(struct output *const *)b;
-	size_t n;
-	int c;
+	struct pending *pd;
+	MDB_val k, v;
 
-	if (x->db != y->db)
-		return x->db < y->db ? -1 : 1;
-	n = x->key_len < y->key_len ? x->key_len : y->key_len;
-	c = memcmp(x->key, y->key, n);
-	if (c != 0)
-		return c;
-	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
-}
-
-/* Is key claimed by an output of db? sorted: outputs of db in key order. */
-static int
-claimed(struct output **sorted, size_t n, const MDB_val *k)
-{
-	size_t lo = 0, hi = n, mid, m;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		m = sorted[mid]->key_len < k->mv_size ? sorted[mid]->key_len :
-		    k->mv_size;
-		c = memcmp(sorted[mid]->key, k->mv_data, m);
-		if (c == 0)
-			c = sorted[mid]->key_len < k->mv_size ? -1 :
-			    sorted[mid]->key_len > k->mv_size;
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	claim(p, OUT_PAGES, o->key, o->key_len);
+	p->st.rendered++;
+	if (p->rc != 0)
+		goto out;
+	k.mv_data = (void *)o->key;
+	k.mv_size = o->key_len;
+	if (!p->opts.full &&
+	    mdb_get(p->txn, p->dbi[OUT_PAGES], &k, &v) == 0 &&
+	    page_same(o, &v)) {
+		dep_put(p, OUT_PAGES, o->key, o->key_len, dep);
+		goto out;
 	}
+	pd = xcalloc(1, sizeof(*pd));
+	pd->o = *o;
+	pd->o.key = xstrndup(o->key, o->key_len);
+	pd->o.location = o->location != NULL ? xstrdup(o->location) : NULL;
+	buf_init(&o->body);
+	pd->dep = dep;
+	if (!p->pool_on) {
+		pool_start(&p->pool, POOL_CAP);
+		p->pool_on = 1;
+	}
+	/* The ring holds at most BATCH_PAGES: drain() keeps it so. */
+	drain(p, 0);
+	p->q[p->nq++] = pd;
+	p->qbytes += pd->o.body.len;
+	pthread_mutex_lock(&p->pool.mu);
+	p->pool.todo[p->pool.tail++ % p->pool.cap] = pd;
+	pthread_cond_signal(&p->pool.work);
+	pthread_mutex_unlock(&p->pool.mu);
+	return;
+out:
+	buf_release(&o->body);
+}
+
+void
+pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    const void *val, size_t len, uint64_t dep)
+{
+	MDB_val k, v;
+	int rc;
+
+	claim(p, db, key, key_len);
+	if (db < OUT_SRC)
+		p->st.rendered++;
+	if (p->rc != 0)
+		return;
+	k.mv_data = (void *)key;
+	k.mv_size = key_len;
+	if (p->opts.full || mdb_get(p->txn, p->dbi[db], &k, &v) != 0 ||
+	    v.mv_size != len || memcmp(v.mv_data, val, len) != 0) {
+		v.mv_data = (void *)val;
+		v.mv_size = len;
+		if ((rc = mdb_put(p->txn, p->dbi[db], &k, &v, 0)) != 0) {
+			fail(p, rc, "storing a value");
+			return;
+		}
+		if (db < OUT_SRC) {
+			p->st.written++;
+			p->st.bytes_written += len;
+		}
+	}
+	if (db < OUT_SRC)
+		dep_put(p, db, key, key_len, dep);
+}
+
+int
+pub_failed(const struct pub *p)
+{
+	return p->rc != 0;
+}
+
+void
+pub_keep(struct pub *p, enum out_db db, const char *key, size_t key_len)
+{
+	claim(p, db, key, key_len);
+}
+
+int
+pub_get(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    struct buf *out)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (p->rc != 0)
+		return -1;
+	k.mv_data = (void *)key;
+	k.mv_size = key_len;
+	rc = mdb_get(p->txn, p->dbi[db], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return PUB_NOTFOUND;
+	if (rc != 0) {
+		fail(p, rc, "reading");
+		return -1;
+	}
+	buf_reset(out);
+	buf_add(out, v.mv_data, v.mv_size);
 	return 0;
+}
+
+int
+pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    uint64_t dep)
+{
+	MDB_val k, v;
+
+	if (p->opts.full || p->rc != 0)
+		return 0;
+	dep_key(p, db, key, key_len);
+	k.mv_data = p->dkey.data;
+	k.mv_size = p->dkey.len;
+	/*
+	 * A dependency hash is written and swept together with its key, so
+	 * its presence says the key is there: no need to touch the record.
+	 */
+	if (mdb_get(p->txn, p->deps, &k, &v) != 0 || v.mv_size != 8 ||
+	    store_get64(v.mv_data) != dep)
+		return 0;
+	claim(p, db, key, key_len);
+	return 1;
 }
 
 static int
@@ -295,236 +524,221 @@ lock_dir(const char *db_dir, char *err, size_t errsz)
 	return fd;
 }
 
-/* The transaction itself; MDB_MAP_FULL is returned for the caller to grow. */
-static int
-write_txn(MDB_env *env, struct output **sorted, size_t n,
-    const struct publish_opts *opts, struct publish_stats *st, char *err,
-    size_t errsz)
+static void
+pub_free(struct pub *p)
 {
-	MDB_txn *txn = NULL;
-	MDB_dbi dbi[OUT_NDB];
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	struct buf rec = BUF_INIT;
-	size_t i, first, last;
-	int rc, d;
-
-	rc = mdb_txn_begin(env, NULL, 0, &txn);
-	if (rc != 0)
-		goto fail;
-	for (d = 0; d < OUT_NDB; d++) {
-		rc = mdb_dbi_open(txn, db_names[d], MDB_CREATE, &dbi[d]);
-		if (rc != 0)
-			goto fail;
-	}
-	st->written = st->unchanged = st->deleted = st->bytes_written = 0;
-	for (i = 0; i < n; i++) {
-		struct output *o = sorted[i];
-
-		if (!o->changed) {
-			st->unchanged++;
-			continue;
-		}
-		k.mv_data = o->key;
-		k.mv_size = o->key_len;
-		if (o->db == OUT_PAGES) {
-			page_record(o, &rec);
-			v.mv_data = rec.data;
-			v.mv_size = rec.len;
-		} else {
-			v.mv_data = o->body.data;
-			v.mv_size = o->body.len;
-		}
-		if (!opts->check_only) {
-			rc = mdb_put(txn, dbi[o->db], &k, &v, 0);
-			if (rc != 0)
-				goto fail;
-		}
-		st->written++;
-		st->bytes_written += v.mv_size;
-	}
-	/* Delete what no output claims, db by db. */
-	for (d = 0, first = 0; d < OUT_NDB; d++) {
-		for (last = first; last < n && sorted[last]->db == (enum out_db)d;)
-			last++;
-		rc = mdb_cursor_open(txn, dbi[d], &cur);
-		if (rc != 0)
-			goto fail;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-		while (rc == 0) {
-			if (!claimed(sorted + first, last - first, &k)) {
-				st->deleted++;
-				if (!opts->check_only) {
-					rc = mdb_cursor_del(cur, 0);
-					if (rc != 0)
-						goto fail;
-				}
-			}
-			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-		}
-		if (rc != MDB_NOTFOUND)
-			goto fail;
-		mdb_cursor_close(cur);
-		cur = NULL;
-		first = last;
-	}
-	buf_release(&rec);
-	if (opts->check_only) {
-		mdb_txn_abort(txn);
-		return 0;
-	}
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc != 0)
-		goto fail;
-	return 0;
-fail:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
-	if (txn != NULL)
-		mdb_txn_abort(txn);
-	buf_release(&rec);
-	if (rc == MDB_MAP_FULL)
-		return MDB_MAP_FULL;
-	snprintf(err, errsz, "writing the database: %s", mdb_strerror(rc));
-	return -1;
-}
-
-/* Marks what differs from the stored bytes; a read transaction suffices. */
-static int
-mark_changed(MDB_env *env, struct outset *os, int full, char *err,
-    size_t errsz)
-{
-	MDB_txn *txn;
-	MDB_dbi dbi[OUT_NDB];
-	MDB_val k, v;
-	int have[OUT_NDB];
 	size_t i;
-	int rc, d;
 
-	rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
-	if (rc != 0) {
-		snprintf(err, errsz, "reading the database: %s",
-		    mdb_strerror(rc));
-		return -1;
+	if (p->pool_on)
+		pool_stop(&p->pool);
+	for (i = 0; i < p->nq; i++) {
+		pending_free(p->q[i]);
+		free(p->q[i]);
 	}
-	for (d = 0; d < OUT_NDB; d++)
-		have[d] = mdb_dbi_open(txn, db_names[d], 0, &dbi[d]) == 0;
-	for (i = 0; i < os->n; i++) {
-		struct output *o = &os->v[i];
-
-		o->changed = 1;
-		if (full || !have[o->db])
-			continue;
-		k.mv_data = o->key;
-		k.mv_size = o->key_len;
-		if (mdb_get(txn, dbi[o->db], &k, &v) != 0)
-			continue;
-		if (o->db == OUT_PAGES)
-			o->changed = !page_same(o, &v);
-		else
-			o->changed = v.mv_size != o->body.len ||
-			    memcmp(v.mv_data, o->body.data,
-			    v.mv_size) != 0;
-	}
-	mdb_txn_abort(txn);
-	return 0;
+	free(p->q);
+	for (i = 0; i < p->nclaims; i++)
+		free(p->claims[i].key);
+	free(p->claims);
+	if (p->txn != NULL)
+		mdb_txn_abort(p->txn);
+	if (p->env != NULL)
+		mdb_env_close(p->env);
+	if (p->lockfd != -1)
+		close(p->lockfd);
+	buf_release(&p->rec);
+	buf_release(&p->dkey);
+	free(p);
 }
 
 int
-publish(const char *db_dir, struct outset *os,
-    const struct publish_opts *opts, struct publish_stats *st, char *err,
-    size_t errsz)
+pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
+    size_t map_size, char *err, size_t errsz)
 {
-	struct output **sorted = NULL;
-	MDB_env *env = NULL;
+	struct pub *p = xcalloc(1, sizeof(*p));
 	MDB_envinfo info;
-	size_t i, mapsize, need;
-	int lockfd = -1, rc, ret = -1;
+	int rc, d;
 
-	memset(st, 0, sizeof(*st));
-	st->outputs = os->n;
-	for (i = 0; i < os->n; i++) {
-		if (os->v[i].key_len == 0 || os->v[i].key_len > STORE_MAX_KEY) {
-			snprintf(err, errsz, "key of %zu bytes cannot be stored: "
-			    "%.80s", os->v[i].key_len, os->v[i].key);
-			return -1;
-		}
-	}
+	*pp = NULL;
+	p->lockfd = -1;
+	p->opts = *opts;
+	p->q = xreallocarray(NULL, BATCH_PAGES + 1, sizeof(*p->q));
 	if (mkdir(db_dir, 0755) == -1 && errno != EEXIST) {
 		snprintf(err, errsz, "%s: %s", db_dir, strerror(errno));
-		return -1;
+		goto fail;
 	}
-	lockfd = lock_dir(db_dir, err, errsz);
-	if (lockfd == -1)
-		return -1;
-	sorted = xreallocarray(NULL, os->n ? os->n : 1, sizeof(*sorted));
-	for (i = 0; i < os->n; i++)
-		sorted[i] = &os->v[i];
-	if (os->n > 0)
-		qsort(sorted, os->n, sizeof(*sorted), cmp_output);
-	for (i = 1; i < os->n; i++) {
-		if (cmp_output(&sorted[i - 1], &sorted[i]) == 0) {
-			snprintf(err, errsz, "two outputs share the key %s",
-			    sorted[i]->key);
-			goto out;
-		}
-	}
-	need = 0;
-	for (i = 0; i < os->n; i++)
-		need += os->v[i].body.len * 2 + os->v[i].key_len + 64;
-	if ((rc = mdb_env_create(&env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(env, STORE_MAXDBS)) != 0 ||
-	    (rc = mdb_env_set_maxreaders(env, STORE_MAXREADERS)) != 0) {
+	p->lockfd = lock_dir(db_dir, err, errsz);
+	if (p->lockfd == -1)
+		goto fail;
+	if ((rc = mdb_env_create(&p->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(p->env, STORE_MAXDBS)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(p->env, STORE_MAXREADERS)) != 0) {
 		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
-		goto out;
+		goto fail;
 	}
-	rc = mdb_env_open(env, db_dir, 0, 0644);
+	rc = mdb_env_open(p->env, db_dir, 0, 0644);
 	if (rc != 0) {
 		snprintf(err, errsz, "%s: cannot open the database: %s%s",
 		    db_dir, mdb_strerror(rc),
 		    rc == MDB_INVALID || rc == MDB_CORRUPTED ||
 		    rc == MDB_VERSION_MISMATCH ?
 		    " (move the damaged files aside and publish again)" : "");
-		goto out;
+		goto fail;
 	}
-	mdb_env_info(env, &info);
-	mapsize = info.me_mapsize;
-	/* Old and new pages coexist until the commit: room for both. */
-	if (mapsize < INITIAL_MAP || mapsize < need * 2) {
-		mapsize = need * 2 > INITIAL_MAP ? need * 2 : INITIAL_MAP;
-		if ((rc = mdb_env_set_mapsize(env, mapsize)) != 0) {
+	mdb_env_info(p->env, &info);
+	if (map_size < info.me_mapsize)
+		map_size = info.me_mapsize;
+	if (map_size < INITIAL_MAP)
+		map_size = INITIAL_MAP;
+	if (map_size != info.me_mapsize &&
+	    (rc = mdb_env_set_mapsize(p->env, map_size)) != 0) {
+		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
+		goto fail;
+	}
+	p->st.map_size = map_size;
+	mdb_reader_check(p->env, NULL);
+	if ((rc = mdb_txn_begin(p->env, NULL, 0, &p->txn)) != 0) {
+		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
+		goto fail;
+	}
+	for (d = 0; d < OUT_NDB; d++) {
+		if ((rc = mdb_dbi_open(p->txn, db_names[d], MDB_CREATE,
+		    &p->dbi[d])) != 0) {
 			snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
-			goto out;
+			goto fail;
 		}
 	}
-	mdb_reader_check(env, NULL);
-	if (mark_changed(env, os, opts->full, err, errsz) == -1)
-		goto out;
-	compress_changed(os);
-	for (;;) {
-		rc = write_txn(env, sorted, os->n, opts, st, err, errsz);
-		if (rc != MDB_MAP_FULL)
+	if ((rc = mdb_dbi_open(p->txn, "deps", MDB_CREATE, &p->deps)) != 0) {
+		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
+		goto fail;
+	}
+	*pp = p;
+	return 0;
+fail:
+	pub_free(p);
+	return -1;
+}
+
+static int
+cmp_claim(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c;
+
+	if (x->db != y->db)
+		return x->db < y->db ? -1 : 1;
+	c = memcmp(x->key, y->key, n);
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int
+claimed(const struct claim *v, size_t n, uint8_t db, const void *key,
+    size_t len)
+{
+	struct claim c;
+	size_t lo = 0, hi = n, mid;
+	int r;
+
+	c.db = db;
+	c.key = (char *)key;
+	c.len = (uint32_t)len;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		r = cmp_claim(&v[mid], &c);
+		if (r == 0)
+			return 1;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Deletes, in one database, every key the predicate does not keep. */
+static void
+sweep(struct pub *p, MDB_dbi dbi, int deps, uint8_t db)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, keep;
+
+	if (p->rc != 0)
+		return;
+	if ((rc = mdb_cursor_open(p->txn, dbi, &cur)) != 0) {
+		fail(p, rc, "deleting");
+		return;
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (deps)
+			keep = k.mv_size >= 1 &&
+			    claimed(p->claims, p->nclaims,
+			    (uint8_t)(((char *)k.mv_data)[0] - '0'),
+			    (char *)k.mv_data + 1, k.mv_size - 1);
+		else
+			keep = claimed(p->claims, p->nclaims, db, k.mv_data,
+			    k.mv_size);
+		if (keep)
+			continue;
+		if (!deps && db < OUT_SRC)
+			p->st.deleted++;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
-		/* Grow and start over: nothing of the aborted txn is kept. */
-		mapsize *= 2;
-		if (opts->verbose)
-			log_info("growing the map to %zu MiB", mapsize >> 20);
-		if ((rc = mdb_env_set_mapsize(env, mapsize)) != 0) {
-			snprintf(err, errsz, "%s: cannot grow the map: %s",
-			    db_dir, mdb_strerror(rc));
+	}
+	if (rc != MDB_NOTFOUND)
+		fail(p, rc, "deleting");
+	mdb_cursor_close(cur);
+}
+
+int
+pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
+{
+	size_t i;
+	int rc, d, ret = -1;
+
+	if (p->pool_on)
+		drain(p, 1);
+	if (p->nclaims > 0)
+		qsort(p->claims, p->nclaims, sizeof(*p->claims), cmp_claim);
+	for (i = 1; i < p->nclaims; i++) {
+		if (cmp_claim(&p->claims[i - 1], &p->claims[i]) == 0) {
+			snprintf(err, errsz, "two responses share the URL %s",
+			    p->claims[i].key);
 			goto out;
 		}
 	}
-	if (rc != 0)
+	for (d = 0; d < OUT_NDB; d++)
+		sweep(p, p->dbi[d], 0, (uint8_t)d);
+	sweep(p, p->deps, 1, 0);
+	if (p->rc == 0 && !p->opts.check_only) {
+		rc = mdb_txn_commit(p->txn);
+		p->txn = NULL;
+		if (rc != 0)
+			fail(p, rc, "committing");
+	}
+	if (p->rc == MDB_MAP_FULL) {
+		p->st.map_size *= 2;
+		ret = PUB_MAP_FULL;
 		goto out;
-	st->map_size = mapsize;
+	}
+	if (p->rc != 0) {
+		snprintf(err, errsz, "%s the database: %s", p->where,
+		    mdb_strerror(p->rc));
+		goto out;
+	}
 	ret = 0;
 out:
-	if (env != NULL)
-		mdb_env_close(env);
-	free(sorted);
-	if (lockfd != -1)
-		close(lockfd);
+	*st = p->st;
+	pub_free(p);
 	return ret;
+}
+
+void
+pub_abort(struct pub *p)
+{
+	if (p != NULL)
+		pub_free(p);
 }

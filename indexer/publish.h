@@ -1,8 +1,15 @@
 /*
- * publish: everything the indexer produced, written into the LMDB
- * environment in one write transaction. Outputs whose stored bytes are
- * already equal are left alone; keys that no output claims are deleted.
- * Readers see the old site or the new one, never a mix.
+ * publish: one write transaction that takes the site's responses as they
+ * are rendered (streaming: memory stays bounded by a batch, not the site),
+ * leaves alone what is already stored byte for byte, compresses what
+ * changed on every core, and at the end deletes every key no output
+ * claimed. Readers see the old site or the new one, never a mix.
+ *
+ * Besides the three databases the worker reads ("pages", "agenda",
+ * "meta"), the indexer keeps three of its own: "src" (per document: what
+ * it knows of the file, to skip unchanged ones), "html" (per document: its
+ * rendered body and lede) and "deps" (per output: a hash of everything it
+ * was rendered from, to skip rendering it again).
  */
 #ifndef FOLIO_PUBLISH_H
 #define FOLIO_PUBLISH_H
@@ -12,59 +19,96 @@
 
 #include "buf.h"
 
-enum out_db { OUT_PAGES, OUT_AGENDA, OUT_META, OUT_NDB };
+enum out_db { OUT_PAGES, OUT_AGENDA, OUT_META, OUT_SRC, OUT_HTML, OUT_NDB };
 
-/* One response body (OUT_PAGES) or one raw value (OUT_AGENDA, OUT_META). */
+/* pub_open() and pub_commit(): the map was too small; grow and redo. */
+#define PUB_MAP_FULL 2
+/* pub_get(): no such key. */
+#define PUB_NOTFOUND 1
+
+/* One response (OUT_PAGES): what the worker will send. */
 struct output {
-	enum out_db db;
-	char *key;		/* owned */
+	const char *key;	/* borrowed for the call */
 	size_t key_len;
-	struct buf body;	/* identity body, or the raw value */
-	const char *ctype;	/* static string; pages only */
-	char *location;		/* owned, NULL when none; redirects */
+	struct buf body;	/* identity body; pub_put_page() takes it */
+	const char *ctype;	/* static string */
+	const char *location;	/* borrowed, NULL when none; redirects */
 	int64_t last_modified;
 	uint16_t status;
 	uint8_t cache;
-	/* filled in by publish() */
-	int changed;
-	struct buf gz, br;
 };
-
-struct outset {
-	struct output *v;
-	size_t n, cap;
-};
-
-void outset_init(struct outset *os);
-void outset_release(struct outset *os);
-/*
- * Adds an output with the given key and returns it for the caller to fill
- * in (status 200, cache STORE_CACHE_PAGE by default). The pointer is valid
- * until the next outset_add().
- */
-struct output *outset_add(struct outset *os, enum out_db db, const char *key,
-    size_t key_len);
 
 struct publish_opts {
-	int check_only;		/* compare and count, write nothing */
-	int full;		/* rewrite every output, equal or not */
+	int check_only;		/* render and compare, write nothing */
+	int full;		/* ignore "src" and "deps": render everything */
 	int verbose;
 };
 
 struct publish_stats {
-	size_t outputs, written, unchanged, deleted;
+	size_t outputs;		/* responses and values the site has */
+	size_t rendered;	/* of which rendered this time */
+	size_t written;		/* of which stored because they changed */
+	size_t deleted;
 	size_t bytes_written;	/* record bytes put */
 	size_t map_size;
 };
 
+struct pub;
+
 /*
- * Publishes os into the environment directory db_dir (created when
- * missing). Takes an exclusive lock so only one indexer publishes at a time
- * (waits for another one, saying so on stderr). Returns 0, or -1 with a
- * message in err; on failure nothing of this publish is visible.
+ * Opens (creating DB_DIR when missing) the environment, takes the publish
+ * lock (waiting for another indexer, saying so on stderr) and begins the
+ * write transaction. map_size 0 keeps the current size (at least 1 GiB).
+ * Returns 0, or -1 with a message in err.
  */
-int publish(const char *db_dir, struct outset *os,
-    const struct publish_opts *opts, struct publish_stats *st, char *err,
+int pub_open(struct pub **pp, const char *db_dir,
+    const struct publish_opts *opts, size_t map_size, char *err,
     size_t errsz);
+
+/*
+ * Copies the stored value of key into out. Returns 0, PUB_NOTFOUND, or -1
+ * (the transaction failed; pub_commit() will say why).
+ */
+int pub_get(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    struct buf *out);
+
+/*
+ * Whether the output stored under key was rendered from inputs hashing to
+ * dep (and is still there). If so the key is claimed as is and the caller
+ * need not render it. Always 0 with opts->full.
+ */
+int pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    uint64_t dep);
+
+/*
+ * Whether a database operation of this publish failed (the map is full,
+ * the disk is full...): pub_commit() says what, and whether to retry.
+ */
+int pub_failed(const struct pub *p);
+
+/* Claims key as it is stored (a "src" record of an unchanged document). */
+void pub_keep(struct pub *p, enum out_db db, const char *key,
+    size_t key_len);
+
+/*
+ * Claims key for this publish with its new content: a page (o, body taken
+ * over and emptied) or a raw value. Equal bytes are left alone; changed
+ * pages are compressed in batches. dep is stored for pub_fresh().
+ */
+void pub_put_page(struct pub *p, struct output *o, uint64_t dep);
+void pub_put_raw(struct pub *p, enum out_db db, const char *key,
+    size_t key_len, const void *val, size_t len, uint64_t dep);
+
+/*
+ * Deletes what nobody claimed, commits (or, with check_only, aborts) and
+ * closes everything. Returns 0, PUB_MAP_FULL (nothing written: open again
+ * with a larger map_size, st->map_size suggests one), or -1 with err set
+ * (nothing written). p is freed in every case.
+ */
+int pub_commit(struct pub *p, struct publish_stats *st, char *err,
+    size_t errsz);
+
+/* Gives up: nothing of this publish is written. p is freed. */
+void pub_abort(struct pub *p);
 
 #endif

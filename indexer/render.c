@@ -1,9 +1,13 @@
 #include "render.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
 
 #include "date.h"
 #include "ics.h"
@@ -30,11 +34,18 @@ struct term {
 struct rctx {
 	struct site *s;
 	const struct tmpl_set *ts;
-	struct outset *os;
+	struct pub *pub;
 	struct value *site_v;
-	struct value **page_v;		/* per document, by index in s->docs */
+	struct value **page_v;		/* per document, built when needed */
 	const struct doc **newest;	/* documents, newest first */
 	size_t *pos;			/* index in s->docs of newest[i] */
+	uint64_t base;			/* folio's version and the config */
+	struct {
+		const char *name;
+		uint64_t hash;
+	} th[64];			/* template hashes, computed once */
+	size_t nth;
+	uint64_t urls;			/* every document's URL */
 	int nerr;
 };
 
@@ -552,7 +563,7 @@ doc_ctx(struct rctx *r, const struct doc *d)
 	struct value *p = value_clone(d->fm), *v, *imgs;
 	const struct value *une = value_map_get(d->fm, "une-ou-diaporama");
 	const char *lede = fm_str(d, "chapeau-text");
-	struct buf t = BUF_INIT, h = BUF_INIT;
+	struct buf t = BUF_INIT;
 	struct vtime st, en;
 	size_t i;
 
@@ -573,14 +584,10 @@ doc_ctx(struct rctx *r, const struct doc *d)
 	} else {
 		set_val(p, "date", value_new(VAL_NULL, 0, 0));
 	}
-	if (lede != NULL && lede[0] != '\0') {
-		if (markdown(s, d, lede, strlen(lede), 0, p, 0, &h) == 0) {
-			set_buf(p, "lede_html", &h);
-			html_text(&t, h.data, h.len);
-			set_buf(p, "lede", &t);
-		} else {
-			r->nerr++;
-		}
+	if (lede != NULL && lede[0] != '\0' && d->lede_html.len > 0) {
+		set_buf(p, "lede_html", &d->lede_html);
+		html_text(&t, d->lede_html.data, d->lede_html.len);
+		set_buf(p, "lede", &t);
 	}
 	imgs = value_new(VAL_SEQ, 0, 0);
 	for (i = 0; value_is_seq(une) && i < une->u.seq.n; i++)
@@ -627,29 +634,314 @@ doc_ctx(struct rctx *r, const struct doc *d)
 		event_jsonld(s, d, p, &t);
 		set_buf(p, "jsonld", &t);
 	}
-	if (render_body(s, d, 1, &h) == 0)
-		set_buf(p, "content", &h);
-	else
-		r->nerr++;
 	buf_release(&t);
-	buf_release(&h);
 	return p;
+}
+
+/* ---- the bodies: rendered once per change, kept in "src" ---- */
+
+static void
+doc_rec_put(struct rctx *r, const struct doc *d)
+{
+	struct buf fm = BUF_INIT, rec = BUF_INIT;
+	struct doc_rec dr;
+
+	memset(&dr, 0, sizeof(dr));
+	cache_put_value(&fm, d->fm);
+	dr.mtime_ns = d->mtime_ns;
+	dr.size = d->size;
+	dr.ino = d->ino;
+	dr.src_hash = d->src_hash;
+	dr.cfg = r->s->cfg;
+	dr.flags = d->flags;
+	dr.body_line = d->body_line;
+	dr.fm = str_make(buf_cstr(&fm), fm.len);
+	if (d->flags & CACHE_LINKS)
+		dr.text = str_make(buf_cstr(&d->body), d->body.len);
+	cache_rec_build(&rec, &dr);
+	pub_put_raw(r->pub, OUT_SRC, d->relpath, strlen(d->relpath), rec.data,
+	    rec.len, 0);
+	cache_html_build(&rec, buf_cstr(&d->body_html), d->body_html.len,
+	    buf_cstr(&d->lede_html), d->lede_html.len);
+	pub_put_raw(r->pub, OUT_HTML, d->relpath, strlen(d->relpath),
+	    rec.data, rec.len, 0);
+	buf_release(&fm);
+	buf_release(&rec);
+}
+
+struct linkarg {
+	struct mdarg a;
+	int used;
+};
+
+static int
+md_resolve_noted(void *arg, int kind, const char *ref, size_t len,
+    struct buf *url)
+{
+	struct linkarg *la = arg;
+
+	la->used = 1;
+	return md_resolve(&la->a, kind, ref, len, url);
+}
+
+static void
+md_warn_noted(void *arg, unsigned line, unsigned col, const char *msg)
+{
+	md_warn(&((struct linkarg *)arg)->a, line, col, msg);
+}
+
+/* Body (Liquid, then Markdown) and lede of d. Returns 0 or -1 (reported). */
+static int
+render_html(const struct site *s, struct doc *d)
+{
+	struct linkarg la;
+	struct mkd_ctx mc;
+	struct ferr e;
+	const char *lede = value_str(value_map_get(d->fm, "chapeau-text"));
+
+	la.a.s = s;
+	la.a.d = d;
+	la.used = 0;
+	memset(&mc, 0, sizeof(mc));
+	mc.path = d->path;
+	mc.site = s->config;
+	mc.page = d->fm;
+	mc.resolve = md_resolve_noted;
+	mc.warn = md_warn_noted;
+	mc.arg = &la;
+	mc.flags = MKD_LIQUID;
+	buf_reset(&d->body_html);
+	buf_reset(&d->lede_html);
+	if (mkd_render(&d->body_html, buf_cstr(&d->body), d->body.len,
+	    d->body_line, &mc, &e) == -1) {
+		log_ferr(d->path, &e);
+		return -1;
+	}
+	if (la.used)
+		d->flags |= CACHE_LINKS;
+	else
+		d->flags &= ~(uint32_t)CACHE_LINKS;
+	mc.flags = 0;
+	if (lede != NULL && lede[0] != '\0' &&
+	    mkd_render(&d->lede_html, lede, strlen(lede), 0, &mc, &e) == -1) {
+		log_ferr(d->path, &e);
+		return -1;
+	}
+	d->html_ready = 1;
+	return 0;
+}
+
+/* The HTML of a document that was not rendered this time: from "src". */
+static int
+doc_html(struct rctx *r, struct doc *d)
+{
+	struct buf raw = BUF_INIT;
+	struct str body, lede;
+	int rc = -1;
+
+	if (d->html_ready)
+		return 0;
+	rc = pub_get(r->pub, OUT_HTML, d->relpath, strlen(d->relpath), &raw);
+	if (rc == -1)
+		goto out;	/* the publish failed: pub_commit() says why */
+	rc = -1;
+	if (cache_html_parse(raw.data, raw.len, &body, &lede) == 0) {
+		buf_reset(&d->body_html);
+		buf_add(&d->body_html, body.p, body.len);
+		buf_reset(&d->lede_html);
+		buf_add(&d->lede_html, lede.p, lede.len);
+		d->html_ready = 1;
+		rc = 0;
+	} else {
+		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored rendering is "
+		    "missing; publish again with --full");
+		r->nerr++;
+	}
+out:
+	buf_release(&raw);
+	return rc;
+}
+
+struct mdjob {
+	struct site *s;
+	struct doc **docs;
+	size_t n, next;
+	int nerr;
+	pthread_mutex_t mu;
+};
+
+static void *
+md_worker(void *arg)
+{
+	struct mdjob *job = arg;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		pthread_mutex_lock(&job->mu);
+		i = job->next++;
+		pthread_mutex_unlock(&job->mu);
+		if (i >= job->n)
+			break;
+		rc = render_html(job->s, job->docs[i]);
+		if (rc == -1) {
+			pthread_mutex_lock(&job->mu);
+			job->nerr++;
+			pthread_mutex_unlock(&job->mu);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Renders the bodies of every document that changed (on every core),
+ * stores their records in "src", and claims the records of the others.
+ * The bodies are then dropped: pages read them back when they need them.
+ */
+static void
+prepare_docs(struct rctx *r)
+{
+	struct mdjob job;
+	pthread_t th[8];
+	long ncpu;
+	size_t i, nth, started = 0;
+
+	memset(&job, 0, sizeof(job));
+	job.s = r->s;
+	job.docs = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*job.docs));
+	for (i = 0; i < r->s->ndocs; i++) {
+		struct doc *d = r->s->docs[i];
+
+		if (!d->cached || (d->flags & CACHE_LINKS))
+			job.docs[job.n++] = d;
+	}
+	pthread_mutex_init(&job.mu, NULL);
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	nth = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
+	if (nth > job.n)
+		nth = job.n;
+	for (i = 1; i < nth; i++)
+		if (pthread_create(&th[started], NULL, md_worker, &job) == 0)
+			started++;
+	md_worker(&job);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&job.mu);
+	r->nerr += job.nerr;
+	for (i = 0; i < r->s->ndocs; i++) {
+		struct doc *d = r->s->docs[i];
+
+		if ((d->cached && !(d->flags & CACHE_LINKS)) || d->kept) {
+			pub_keep(r->pub, OUT_SRC, d->relpath, strlen(d->relpath));
+			pub_keep(r->pub, OUT_HTML, d->relpath,
+			    strlen(d->relpath));
+			continue;
+		}
+		if (!d->html_ready)
+			continue;
+		doc_rec_put(r, d);
+		buf_release(&d->body_html);
+		buf_release(&d->lede_html);
+		if (!(d->flags & CACHE_LINKS))
+			buf_release(&d->body);
+		d->html_ready = 0;
+	}
+	free(job.docs);
+}
+
+/* ---- what each response is made of ---- */
+
+static uint64_t
+dep_str(uint64_t h, const char *s)
+{
+	return store_hash(h, s, strlen(s) + 1);
+}
+
+static uint64_t
+dep_u64(uint64_t h, uint64_t v)
+{
+	unsigned char b[8];
+
+	store_put64(b, v);
+	return store_hash(h, b, 8);
+}
+
+/* Everything a document brings to a response that shows it. */
+static uint64_t
+dep_doc(const struct rctx *r, uint64_t h, const struct doc *d)
+{
+	h = dep_u64(h, d->src_hash);
+	h = dep_str(h, d->url);
+	if (d->flags & CACHE_LINKS)
+		h = dep_u64(h, r->urls);
+	return h;
+}
+
+/* The hash of a template and all it includes (hashing reads them all). */
+static uint64_t
+template_hash(struct rctx *r, const char *tname)
+{
+	size_t i;
+
+	for (i = 0; i < r->nth; i++)
+		if (strcmp(r->th[i].name, tname) == 0)
+			return r->th[i].hash;
+	if (r->nth == sizeof(r->th) / sizeof(r->th[0]))
+		return tmpl_hash(r->ts, tname);
+	r->th[r->nth].name = tname;
+	r->th[r->nth].hash = tmpl_hash(r->ts, tname);
+	return r->th[r->nth++].hash;
+}
+
+/* A response's hash starts with the templates it is rendered with. */
+static uint64_t
+dep_start(struct rctx *r, const char *tname)
+{
+	uint64_t h = r->base;
+
+	if (tname != NULL) {
+		h = dep_str(h, tname);
+		h = dep_u64(h, template_hash(r, tname));
+	}
+	return h;
+}
+
+static size_t
+doc_index(const struct rctx *r, const struct doc *d)
+{
+	size_t lo = 0, hi = r->s->ndocs, mid;
+	int c;
+
+	/* s->docs is in relpath order. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(r->s->docs[mid]->relpath, d->relpath);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* The page context of document i, built the first time it is needed. */
+static struct value *
+page_of(struct rctx *r, size_t i)
+{
+	struct doc *d = r->s->docs[i];
+
+	if (r->page_v[i] == NULL) {
+		doc_html(r, d);
+		r->page_v[i] = doc_ctx(r, d);
+	}
+	return r->page_v[i];
 }
 
 /* ---- emitting ---- */
 
-/* A sequence that borrows its items (page contexts); see seq_unborrow. */
-static struct value *
-seq_borrow(struct value *const *items, size_t n)
-{
-	struct value *seq = value_new(VAL_SEQ, 0, 0);
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		value_seq_push(seq, items[i]);
-	return seq;
-}
-
+/* Frees a sequence of borrowed items (page contexts), not the items. */
 static void
 seq_unborrow(struct value *seq)
 {
@@ -662,6 +954,18 @@ seq_unborrow(struct value *seq)
 	value_free(seq);
 }
 
+/* Page contexts of docs (in that order), for a list. */
+static struct value *
+seq_pages(struct rctx *r, const struct doc *const *docs, size_t n)
+{
+	struct value *seq = value_new(VAL_SEQ, 0, 0);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		value_seq_push(seq, page_of(r, doc_index(r, docs[i])));
+	return seq;
+}
+
 static int
 is_html(const char *ctype)
 {
@@ -669,36 +973,54 @@ is_html(const char *ctype)
 }
 
 /*
- * Renders template tname with ctx and adds the result at url. HTML gets
- * the French typography pass. Returns the output, or NULL (reported).
+ * Renders template tname with ctx into o->body (HTML gets the French
+ * typography pass). Returns 0, or -1 (reported).
  */
-static struct output *
-emit(struct rctx *r, const char *tname, const struct value *ctx,
-    const char *url, const char *ctype, int64_t lm)
+static int
+render_into(struct rctx *r, const char *tname, const struct value *ctx,
+    const char *ctype, struct buf *out)
 {
 	struct buf html = BUF_INIT;
-	struct output *o;
 	const char *epath = NULL;
 	struct ferr e;
 
+	buf_reset(out);
 	if (tmpl_render(r->ts, tname, ctx, &html, &e, &epath) == -1) {
 		log_ferr(epath != NULL ? epath : tname, &e);
 		r->nerr++;
 		buf_release(&html);
-		return NULL;
+		return -1;
 	}
-	o = outset_add(r->os, OUT_PAGES, url, strlen(url));
-	o->ctype = ctype;
-	o->last_modified = lm;
 	if (is_html(ctype)) {
-		buf_reset(&o->body);
-		typo_fr(&o->body, html.data, html.len);
+		typo_fr(out, html.data, html.len);
 		buf_release(&html);
 	} else {
-		buf_release(&o->body);
-		o->body = html;
+		buf_release(out);
+		*out = html;
 	}
-	return o;
+	return 0;
+}
+
+/* Renders and publishes one response at url. */
+static void
+emit(struct rctx *r, const char *tname, const struct value *ctx,
+    const char *url, const char *ctype, int64_t lm, uint16_t status,
+    uint64_t dep)
+{
+	struct output o;
+
+	memset(&o, 0, sizeof(o));
+	if (render_into(r, tname, ctx, ctype, &o.body) == -1) {
+		buf_release(&o.body);
+		return;
+	}
+	o.key = url;
+	o.key_len = strlen(url);
+	o.ctype = ctype;
+	o.last_modified = lm;
+	o.status = status;
+	o.cache = STORE_CACHE_PAGE;
+	pub_put_page(r->pub, &o, dep);
 }
 
 /* A context {site, page} whose two entries are borrowed. */
@@ -733,17 +1055,36 @@ doc_template(const struct rctx *r, const struct doc *d)
 	return "page";
 }
 
+static void
+redirect(struct rctx *r, const char *from, const char *to, int64_t lm)
+{
+	struct output o;
+	uint64_t dep = dep_str(dep_str(dep_start(r, NULL), from), to);
+
+	if (pub_fresh(r->pub, OUT_PAGES, from, strlen(from), dep))
+		return;
+	memset(&o, 0, sizeof(o));
+	o.key = from;
+	o.key_len = strlen(from);
+	o.ctype = "text/html; charset=utf-8";
+	o.location = to;
+	o.last_modified = lm;
+	o.status = 301;
+	pub_put_page(r->pub, &o, dep);
+}
+
 /* redirect_to turns the page into a 301; redirect_from adds 301s to it. */
 static void
 redirects(struct rctx *r, const struct doc *d)
 {
-	const struct value *from = value_map_get(d->own, "redirect_from");
+	const struct value *from = value_map_get(d->fm, "redirect_from");
 	const char *list[64];
 	struct buf loc = BUF_INIT, key = BUF_INIT;
-	struct output *o;
 	size_t i, n;
 
 	n = str_list(from, list, 64);
+	buf_adds(&loc, r->s->baseurl);
+	buf_adds(&loc, d->url);
 	for (i = 0; i < n; i++) {
 		buf_reset(&key);
 		if (list[i][0] != '/')
@@ -756,13 +1097,7 @@ redirects(struct rctx *r, const struct doc *d)
 			r->nerr++;
 			continue;
 		}
-		o = outset_add(r->os, OUT_PAGES, key.data, key.len);
-		o->status = 301;
-		buf_reset(&loc);
-		buf_adds(&loc, r->s->baseurl);
-		buf_adds(&loc, d->url);
-		o->location = buf_detach(&loc, NULL);
-		o->last_modified = d->date.secs;
+		redirect(r, key.data, loc.data, d->date.secs);
 	}
 	buf_release(&loc);
 	buf_release(&key);
@@ -771,13 +1106,13 @@ redirects(struct rctx *r, const struct doc *d)
 static void
 render_docs(struct rctx *r)
 {
-	struct value *ctx;
-	const char *to;
-	struct output *o;
+	struct value *ctx, *page;
+	const char *to, *tname;
+	uint64_t dep;
 	size_t i;
 
 	for (i = 0; i < r->s->ndocs; i++) {
-		const struct doc *d = r->s->docs[i];
+		struct doc *d = r->s->docs[i];
 
 		redirects(r, d);
 		to = fm_str(d, "redirect_to");
@@ -788,42 +1123,62 @@ render_docs(struct rctx *r)
 				r->nerr++;
 				continue;
 			}
-			o = outset_add(r->os, OUT_PAGES, d->url,
-			    strlen(d->url));
-			o->status = 301;
-			o->location = xstrdup(to);
-			o->last_modified = d->date.secs;
+			redirect(r, d->url, to, d->date.secs);
 			continue;
 		}
-		ctx = ctx_new(r, r->page_v[i]);
-		emit(r, doc_template(r, d), ctx, d->url,
-		    "text/html; charset=utf-8", d->date.secs);
+		tname = doc_template(r, d);
+		dep = dep_doc(r, dep_start(r, tname), d);
+		if (pub_fresh(r->pub, OUT_PAGES, d->url, strlen(d->url), dep))
+			continue;
+		page = page_of(r, i);
+		/* The body is lent for this page only: lists do not show it. */
+		lend(page, "content", value_new_str(buf_cstr(&d->body_html),
+		    d->body_html.len));
+		ctx = ctx_new(r, page);
+		emit(r, tname, ctx, d->url, "text/html; charset=utf-8",
+		    d->date.secs, 200, dep);
 		ctx_free(ctx);
+		value_free(value_map_take(page, "content"));
+		/* Bodies are big: the site feed reads back the few it shows. */
+		buf_release(&d->body_html);
+		d->html_ready = 0;
 	}
 }
 
 /*
  * A paginated listing of docs (newest first) at base ("/actualites/"):
- * base, base + "page/2/", ... with rel prev/next.
+ * base, base + "page/2/", ... with rel prev/next. extra (the term, may be
+ * NULL) adds to every page's dependencies through extra_dep.
  */
 static void
 listing(struct rctx *r, const char *base, const char *title,
-    const char *kind, struct value *extra, struct value *const *pages,
-    const int64_t *dates, size_t n)
+    const char *kind, struct value *extra, uint64_t extra_dep,
+    const struct doc *const *docs, size_t n)
 {
-	struct value *ctx, *page, *items, *pg;
+	struct value *ctx, *page, *pg;
 	struct buf url = BUF_INIT, t = BUF_INIT;
-	size_t per = r->s->per_page, npages, k, first, cnt;
+	size_t per = r->s->per_page, npages, k, first, cnt, i;
+	uint64_t dep;
 
 	npages = n == 0 ? 1 : (n + per - 1) / per;
 	for (k = 0; k < npages; k++) {
 		first = k * per;
 		cnt = n - first < per ? n - first : per;
+		buf_reset(&url);
+		buf_adds(&url, base);
+		if (k > 0)
+			buf_printf(&url, "page/%zu/", k + 1);
+		dep = dep_start(r, "liste");
+		dep = dep_str(dep_str(dep_str(dep, base), title), kind);
+		dep = dep_u64(dep_u64(dep_u64(dep, k), npages), extra_dep);
+		for (i = 0; i < cnt; i++)
+			dep = dep_doc(r, dep, docs[first + i]);
+		if (pub_fresh(r->pub, OUT_PAGES, url.data, url.len, dep))
+			continue;
 		page = value_new(VAL_MAP, 0, 0);
 		set_str(page, "title", title);
 		set_str(page, "kind", kind);
-		items = seq_borrow(pages + first, cnt);
-		lend(page, "items", items);
+		lend(page, "items", seq_pages(r, docs + first, cnt));
 		if (extra != NULL)
 			lend(page, "term", extra);
 		pg = value_new(VAL_MAP, 0, 0);
@@ -847,17 +1202,13 @@ listing(struct rctx *r, const char *base, const char *title,
 			set_val(page, "pagination", pg);
 		else
 			value_free(pg);
-		buf_reset(&url);
-		buf_adds(&url, base);
-		if (k > 0)
-			buf_printf(&url, "page/%zu/", k + 1);
 		buf_reset(&t);
 		buf_adds(&t, r->s->baseurl);
 		buf_addstr(&t, str_make(url.data, url.len));
 		set_buf(page, "url", &t);
 		ctx = ctx_new(r, page);
 		emit(r, "liste", ctx, url.data, "text/html; charset=utf-8",
-		    n > 0 ? dates[first] : 0);
+		    n > 0 ? docs[first]->date.secs : 0, 200, dep);
 		ctx_free(ctx);
 		seq_unborrow(value_map_take(page, "items"));
 		value_map_take(page, "term");
@@ -880,13 +1231,80 @@ cmp_term(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/*
+ * Slugs of names already met: a site has a few hundred tags over
+ * thousands of documents, and each slug costs a Unicode decomposition.
+ */
+struct slugent {
+	const char *name;	/* borrowed from a document */
+	char *slug;		/* NULL: the name gives no slug */
+};
+
+struct slugmemo {
+	struct slugent *v;
+	size_t n, cap;		/* open addressing, cap a power of 2 */
+};
+
+static const char *
+memo_slug(struct slugmemo *m, const char *name, int *rc)
+{
+	uint64_t h = store_hash(STORE_FNV0, name, strlen(name));
+	struct buf b = BUF_INIT;
+	struct slugent *old;
+	size_t i, j, ocap;
+
+	if (m->n * 2 >= m->cap) {
+		old = m->v;
+		ocap = m->cap;
+		m->cap = m->cap ? m->cap * 2 : 256;
+		m->v = xcalloc(m->cap, sizeof(*m->v));
+		m->n = 0;
+		for (j = 0; j < ocap; j++) {
+			const char *nm = old[j].name;
+
+			if (nm == NULL)
+				continue;
+			i = store_hash(STORE_FNV0, nm, strlen(nm)) &
+			    (m->cap - 1);
+			while (m->v[i].name != NULL)
+				i = (i + 1) & (m->cap - 1);
+			m->v[i] = old[j];
+			m->n++;
+		}
+		free(old);
+	}
+	for (i = h & (m->cap - 1); m->v[i].name != NULL;
+	    i = (i + 1) & (m->cap - 1)) {
+		if (strcmp(m->v[i].name, name) == 0) {
+			*rc = m->v[i].slug != NULL ? 0 : SLUG_EMPTY;
+			return m->v[i].slug;
+		}
+	}
+	*rc = slug_make(&b, name, strlen(name));
+	m->v[i].name = name;
+	m->v[i].slug = *rc == 0 ? buf_detach(&b, NULL) : NULL;
+	m->n++;
+	buf_release(&b);
+	return m->v[i].slug;
+}
+
+static void
+memo_free(struct slugmemo *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->v[i].slug);
+	free(m->v);
+}
+
 /* Every (slug, doc) pair of field ("tags", "categories"), by slug, newest. */
 static struct term *
 collect_terms(struct rctx *r, const char *field, size_t *np)
 {
+	struct slugmemo memo = { NULL, 0, 0 };
 	struct term *v = NULL;
-	struct buf slug = BUF_INIT;
-	const char *names[256];
+	const char *names[256], *slug;
 	size_t i, j, k, n = 0, cap = 0, m;
 	int rc;
 
@@ -896,8 +1314,7 @@ collect_terms(struct rctx *r, const char *field, size_t *np)
 
 		m = str_list(fv, names, 256);
 		for (j = 0; j < m; j++) {
-			buf_reset(&slug);
-			rc = slug_make(&slug, names[j], strlen(names[j]));
+			slug = memo_slug(&memo, names[j], &rc);
 			if (rc != 0) {
 				log_at(LOG_LVL_WARN, d->path, fv->line, fv->col,
 				    "%s '%s' gives no URL; left out", field,
@@ -907,7 +1324,7 @@ collect_terms(struct rctx *r, const char *field, size_t *np)
 			/* One document listed once per term. */
 			for (k = 0; k < j; k++)
 				if (n > k && v[n - 1 - k].doc == d &&
-				    strcmp(v[n - 1 - k].slug, slug.data) == 0)
+				    strcmp(v[n - 1 - k].slug, slug) == 0)
 					break;
 			if (k < j)
 				continue;
@@ -915,22 +1332,22 @@ collect_terms(struct rctx *r, const char *field, size_t *np)
 				cap = cap ? cap * 2 : 256;
 				v = xreallocarray(v, cap, sizeof(*v));
 			}
-			v[n].slug = xstrdup(slug.data);
+			v[n].slug = xstrdup(slug);
 			v[n].name = names[j];
 			v[n].doc = d;
 			v[n].order = i;
 			n++;
 		}
 	}
-	if (n > 0)
+	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_term);
-	buf_release(&slug);
+	memo_free(&memo);
 	*np = n;
 	return v;
 }
 
 static void feed(struct rctx *, const char *, const char *, const char *,
-    int, struct value *const *, const int64_t *, size_t);
+    int, const struct doc *const *, size_t);
 static void calendar(struct rctx *, const char *, const char *,
     const struct doc *const *, size_t);
 
@@ -939,21 +1356,18 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
     const char *kind)
 {
 	struct term *t;
-	struct value **pages, *term;
-	const struct doc **events;
-	int64_t *dates;
+	struct value *term;
+	const struct doc **docs, **events;
 	struct buf base = BUF_INIT, u = BUF_INIT, title = BUF_INIT;
 	size_t n, i, j, k, ne;
+	uint64_t tdep;
 
 	t = collect_terms(r, field, &n);
-	pages = xreallocarray(NULL, n + 1, sizeof(*pages));
-	dates = xreallocarray(NULL, n + 1, sizeof(*dates));
+	docs = xreallocarray(NULL, n + 1, sizeof(*docs));
 	events = xreallocarray(NULL, n + 1, sizeof(*events));
 	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && strcmp(t[j].slug, t[i].slug) == 0; j++) {
-			pages[j - i] = r->page_v[r->pos[t[j].order]];
-			dates[j - i] = t[j].doc->date.secs;
-		}
+		for (j = i; j < n && strcmp(t[j].slug, t[i].slug) == 0; j++)
+			docs[j - i] = t[j].doc;
 		/* The display name keeps its first spelling (oldest doc). */
 		term = value_new(VAL_MAP, 0, 0);
 		set_str(term, "name", t[j - 1].name);
@@ -973,13 +1387,14 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
 			buf_printf(&u, "%sagenda.ics", base.data);
 			set_buf(term, "ics_url", &u);
 		}
-		listing(r, base.data, t[j - 1].name, kind, term, pages, dates,
+		tdep = dep_str(dep_u64(0, ne > 0), t[j - 1].name);
+		listing(r, base.data, t[j - 1].name, kind, term, tdep, docs,
 		    j - i);
 		buf_reset(&title);
 		buf_printf(&title, "%s – %s", r->s->title, t[j - 1].name);
 		buf_reset(&u);
 		buf_printf(&u, "%sfeed.xml", base.data);
-		feed(r, u.data, title.data, base.data, 0, pages, dates, j - i);
+		feed(r, u.data, title.data, base.data, 0, docs, j - i);
 		if (ne > 0) {
 			buf_reset(&u);
 			buf_printf(&u, "%sagenda.ics", base.data);
@@ -990,8 +1405,7 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
 	for (i = 0; i < n; i++)
 		free(t[i].slug);
 	free(t);
-	free(pages);
-	free(dates);
+	free(docs);
 	free(events);
 	buf_release(&base);
 	buf_release(&u);
@@ -1002,14 +1416,12 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
 static void
 render_collections(struct rctx *r)
 {
-	struct value **pages;
-	int64_t *dates;
+	const struct doc **docs;
 	struct buf base = BUF_INIT;
 	const char *colon, *title;
 	size_t c, i, n;
 
-	pages = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*pages));
-	dates = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*dates));
+	docs = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*docs));
 	for (c = 0; c < r->s->ncols; c++) {
 		const struct collection *col = &r->s->cols[c];
 
@@ -1026,18 +1438,14 @@ render_collections(struct rctx *r)
 			buf_truncate(&base, base.len - 1);
 		if (base.len <= 1)
 			continue;
-		for (i = n = 0; i < r->s->ndocs; i++) {
-			if (r->newest[i]->col != col)
-				continue;
-			pages[n] = r->page_v[r->pos[i]];
-			dates[n++] = r->newest[i]->date.secs;
-		}
+		for (i = n = 0; i < r->s->ndocs; i++)
+			if (r->newest[i]->col == col)
+				docs[n++] = r->newest[i];
 		title = value_str(value_map_get(col->meta, "title"));
 		listing(r, base.data, title != NULL ? title : col->label,
-		    col->label, NULL, pages, dates, n);
+		    col->label, NULL, 0, docs, n);
 	}
-	free(pages);
-	free(dates);
+	free(docs);
 	buf_release(&base);
 }
 
@@ -1050,12 +1458,20 @@ render_collections(struct rctx *r)
  */
 static void
 feed(struct rctx *r, const char *url, const char *title, const char *html_url,
-    int full, struct value *const *pages, const int64_t *dates, size_t n)
+    int full, const struct doc *const *docs, size_t n)
 {
-	struct value *page, *ctx;
+	struct value *page, *ctx, *entries;
 	struct buf t = BUF_INIT;
 	struct vtime vt;
+	size_t i, m = n < FEED_ENTRIES ? n : FEED_ENTRIES;
+	uint64_t dep;
 
+	dep = dep_str(dep_str(dep_start(r, "feed"), title), html_url);
+	dep = dep_u64(dep, (uint64_t)full);
+	for (i = 0; i < m; i++)
+		dep = dep_doc(r, dep, docs[i]);
+	if (pub_fresh(r->pub, OUT_PAGES, url, strlen(url), dep))
+		return;
 	page = value_new(VAL_MAP, 0, 0);
 	set_str(page, "title", title);
 	abs_url(r->s, &t, url);
@@ -1064,17 +1480,26 @@ feed(struct rctx *r, const char *url, const char *title, const char *html_url,
 	set_buf(page, "url", &t);
 	/* The feed changes when its newest entry does: derived from content. */
 	memset(&vt, 0, sizeof(vt));
-	vt.secs = n > 0 ? dates[0] : 0;
+	vt.secs = n > 0 ? docs[0]->date.secs : 0;
 	buf_reset(&t);
 	date_rfc3339(&t, &vt);
 	set_buf(page, "updated", &t);
-	lend(page, "entries", seq_borrow(pages, n < FEED_ENTRIES ? n :
-	    FEED_ENTRIES));
+	entries = seq_pages(r, docs, m);
+	for (i = 0; full && i < m; i++) {
+		struct doc *d = r->s->docs[doc_index(r, docs[i])];
+
+		doc_html(r, d);
+		lend(entries->u.seq.items[i], "content", value_new_str(
+		    buf_cstr(&d->body_html), d->body_html.len));
+	}
+	lend(page, "entries", entries);
 	set_val(page, "full", value_new_bool(full));
 	ctx = ctx_new(r, page);
 	emit(r, "feed", ctx, url, "application/atom+xml; charset=utf-8",
-	    n > 0 ? dates[0] : 0);
+	    n > 0 ? docs[0]->date.secs : 0, 200, dep);
 	ctx_free(ctx);
+	for (i = 0; full && i < m; i++)
+		value_free(value_map_take(entries->u.seq.items[i], "content"));
 	seq_unborrow(value_map_take(page, "entries"));
 	value_free(page);
 	buf_release(&t);
@@ -1087,15 +1512,12 @@ vevent(struct rctx *r, const struct doc *d, struct buf *out)
 	struct ics_event ev;
 	struct vtime st, en;
 	struct buf uid = BUF_INIT, url = BUF_INIT, loc = BUF_INIT;
-	const struct value *page = NULL;
+	const struct value *page;
 	const char *lieu = fm_str(d, "lieu"), *adr = fm_str(d, "adresse");
 	const char *lede;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < r->s->ndocs; i++)
-		if (r->s->docs[i] == d)
-			page = r->page_v[i];
+	page = page_of(r, doc_index(r, d));
 	event_times(d, &st, &en);
 	memset(&ev, 0, sizeof(ev));
 	/* Stable across publishes and machines: the URL and the host. */
@@ -1141,19 +1563,28 @@ static void
 calendar(struct rctx *r, const char *url, const char *title,
     const struct doc *const *events, size_t n)
 {
-	struct output *o;
+	struct output o;
 	size_t i;
+	uint64_t dep = dep_str(dep_start(r, NULL), title);
 
-	o = outset_add(r->os, OUT_PAGES, url, strlen(url));
-	o->ctype = "text/calendar; charset=utf-8";
-	buf_reset(&o->body);
-	ics_head(&o->body, "-//folio//numerique//FR", title, r->s->tz);
+	dep = dep_str(dep, "calendar");
+	for (i = 0; i < n; i++)
+		dep = dep_doc(r, dep, events[i]);
+	if (pub_fresh(r->pub, OUT_PAGES, url, strlen(url), dep))
+		return;
+	memset(&o, 0, sizeof(o));
+	o.key = url;
+	o.key_len = strlen(url);
+	o.ctype = "text/calendar; charset=utf-8";
+	o.status = 200;
+	ics_head(&o.body, "-//folio//numerique//FR", title, r->s->tz);
 	for (i = 0; i < n; i++) {
-		vevent(r, events[i], &o->body);
-		if (events[i]->date.secs > o->last_modified)
-			o->last_modified = events[i]->date.secs;
+		vevent(r, events[i], &o.body);
+		if (events[i]->date.secs > o.last_modified)
+			o.last_modified = events[i]->date.secs;
 	}
-	ics_tail(&o->body);
+	ics_tail(&o.body);
+	pub_put_page(r->pub, &o, dep);
 }
 
 /* ---- the agenda and the home page: frames the worker fills in ---- */
@@ -1166,21 +1597,15 @@ static int
 frame(struct rctx *r, const char *tname, struct value *page,
     const char *head_key, const char *tail_key)
 {
-	struct buf html = BUF_INIT, fr = BUF_INIT;
+	struct buf fr = BUF_INIT;
 	struct value *ctx;
-	struct output *o;
-	const char *mark, *epath = NULL;
-	struct ferr e;
+	const char *mark;
 	int rc = -1;
 
 	set_str(page, "items", ITEMS_MARK);
 	ctx = ctx_new(r, page);
-	if (tmpl_render(r->ts, tname, ctx, &html, &e, &epath) == -1) {
-		log_ferr(epath != NULL ? epath : tname, &e);
-		r->nerr++;
+	if (render_into(r, tname, ctx, "text/html", &fr) == -1)
 		goto out;
-	}
-	typo_fr(&fr, html.data, html.len);
 	mark = strstr(buf_cstr(&fr), ITEMS_MARK);
 	if (mark == NULL || strstr(mark + 1, ITEMS_MARK) != NULL) {
 		log_at(LOG_LVL_ERROR, tname, 0, 0, "the template must show "
@@ -1188,14 +1613,14 @@ frame(struct rctx *r, const char *tname, struct value *page,
 		r->nerr++;
 		goto out;
 	}
-	o = outset_add(r->os, OUT_META, head_key, strlen(head_key));
-	buf_add(&o->body, fr.data, (size_t)(mark - fr.data));
-	o = outset_add(r->os, OUT_META, tail_key, strlen(tail_key));
-	buf_adds(&o->body, mark + strlen(ITEMS_MARK));
+	pub_put_raw(r->pub, OUT_META, head_key, strlen(head_key), fr.data,
+	    (size_t)(mark - fr.data), 0);
+	mark += strlen(ITEMS_MARK);
+	pub_put_raw(r->pub, OUT_META, tail_key, strlen(tail_key), mark,
+	    strlen(mark), 0);
 	rc = 0;
 out:
 	ctx_free(ctx);
-	buf_release(&html);
 	buf_release(&fr);
 	return rc;
 }
@@ -1207,18 +1632,10 @@ snippet(struct rctx *r, const char *tname, struct value *page,
 {
 	struct buf html = BUF_INIT;
 	struct value *ctx = ctx_new(r, page);
-	struct output *o;
-	const char *epath = NULL;
-	struct ferr e;
 
-	if (tmpl_render(r->ts, tname, ctx, &html, &e, &epath) == -1) {
-		log_ferr(epath != NULL ? epath : tname, &e);
-		r->nerr++;
-	} else {
-		o = outset_add(r->os, OUT_META, key, strlen(key));
-		buf_reset(&o->body);
-		typo_fr(&o->body, html.data, html.len);
-	}
+	if (render_into(r, tname, ctx, "text/html", &html) == 0)
+		pub_put_raw(r->pub, OUT_META, key, strlen(key), html.data,
+		    html.len, 0);
 	ctx_free(ctx);
 	buf_release(&html);
 }
@@ -1226,35 +1643,17 @@ snippet(struct rctx *r, const char *tname, struct value *page,
 static void
 render_agenda(struct rctx *r)
 {
-	struct buf key = BUF_INIT, item = BUF_INIT, fr = BUF_INIT;
-	struct buf ics = BUF_INIT;
+	struct buf key = BUF_INIT, item = BUF_INIT, ics = BUF_INIT;
+	struct buf frag = BUF_INIT;
 	struct value *ctx, *page;
-	struct output *o;
 	struct vtime st, en;
-	const char *epath;
-	struct ferr e;
+	uint64_t dep;
 	size_t i;
 
 	for (i = 0; i < r->s->ndocs; i++) {
 		const struct doc *d = r->s->docs[i];
 
 		if (event_times(d, &st, &en) == -1)
-			continue;
-		buf_reset(&item);
-		ctx = ctx_new(r, r->page_v[i]);
-		epath = NULL;
-		if (tmpl_render(r->ts, "agenda-item", ctx, &item, &e,
-		    &epath) == -1) {
-			log_ferr(epath != NULL ? epath : "agenda-item", &e);
-			r->nerr++;
-			ctx_free(ctx);
-			continue;
-		}
-		ctx_free(ctx);
-		buf_reset(&fr);
-		typo_fr(&fr, item.data, item.len);
-		buf_reset(&ics);
-		if (vevent(r, d, &ics) == -1)
 			continue;
 		if (store_agenda_key_build(&key, en.secs, st.secs, d->url,
 		    strlen(d->url)) == -1) {
@@ -1263,8 +1662,21 @@ render_agenda(struct rctx *r)
 			r->nerr++;
 			continue;
 		}
-		o = outset_add(r->os, OUT_AGENDA, key.data, key.len);
-		store_frag_build(&o->body, fr.data, fr.len, ics.data, ics.len);
+		dep = dep_doc(r, dep_start(r, "agenda-item"), d);
+		if (!pub_fresh(r->pub, OUT_AGENDA, key.data, key.len, dep)) {
+			ctx = ctx_new(r, page_of(r, i));
+			if (render_into(r, "agenda-item", ctx, "text/html",
+			    &item) == 0) {
+				buf_reset(&ics);
+				if (vevent(r, d, &ics) == 0) {
+					store_frag_build(&frag, item.data,
+					    item.len, ics.data, ics.len);
+					pub_put_raw(r->pub, OUT_AGENDA, key.data,
+					    key.len, frag.data, frag.len, dep);
+				}
+			}
+			ctx_free(ctx);
+		}
 		/* The event's own calendar file, beside its page. */
 		buf_reset(&key);
 		buf_add(&key, d->url, strlen(d->url) -
@@ -1291,37 +1703,39 @@ render_agenda(struct rctx *r)
 	snippet(r, "agenda-suivant", page, STORE_META_NAV_NEXT);
 	value_free(page);
 
-	o = outset_add(r->os, OUT_META, STORE_META_PAGE_SIZE,
-	    strlen(STORE_META_PAGE_SIZE));
-	buf_printf(&o->body, "%zu", r->s->per_page);
-	o = outset_add(r->os, OUT_META, STORE_META_ICS_HEAD,
-	    strlen(STORE_META_ICS_HEAD));
-	buf_reset(&o->body);
-	ics_head(&o->body, "-//folio//numerique//FR", r->s->title, r->s->tz);
-	o = outset_add(r->os, OUT_META, STORE_META_ICS_TAIL,
-	    strlen(STORE_META_ICS_TAIL));
-	buf_reset(&o->body);
-	ics_tail(&o->body);
+	buf_reset(&key);
+	buf_printf(&key, "%zu", r->s->per_page);
+	pub_put_raw(r->pub, OUT_META, STORE_META_PAGE_SIZE,
+	    strlen(STORE_META_PAGE_SIZE), key.data, key.len, 0);
+	buf_reset(&ics);
+	ics_head(&ics, "-//folio//numerique//FR", r->s->title, r->s->tz);
+	pub_put_raw(r->pub, OUT_META, STORE_META_ICS_HEAD,
+	    strlen(STORE_META_ICS_HEAD), ics.data, ics.len, 0);
+	buf_reset(&ics);
+	ics_tail(&ics);
+	pub_put_raw(r->pub, OUT_META, STORE_META_ICS_TAIL,
+	    strlen(STORE_META_ICS_TAIL), ics.data, ics.len, 0);
 	buf_release(&key);
 	buf_release(&item);
-	buf_release(&fr);
 	buf_release(&ics);
+	buf_release(&frag);
 }
 
 static void
 render_home(struct rctx *r)
 {
-	struct value *page, **news;
+	const struct doc **news;
+	struct value *page;
 	size_t i, n = 0;
 
 	news = xreallocarray(NULL, HOME_NEWS, sizeof(*news));
 	for (i = 0; i < r->s->ndocs && n < HOME_NEWS; i++)
 		if (strcmp(r->newest[i]->col->label, "actualites") == 0)
-			news[n++] = r->page_v[r->pos[i]];
+			news[n++] = r->newest[i];
 	page = value_new(VAL_MAP, 0, 0);
 	set_str(page, "title", r->s->title);
 	set_str(page, "url", "/");
-	lend(page, "news", seq_borrow(news, n));
+	lend(page, "news", seq_pages(r, news, n));
 	frame(r, "home", page, STORE_META_HOME_HEAD, STORE_META_HOME_TAIL);
 	seq_unborrow(value_map_take(page, "news"));
 	value_free(page);
@@ -1332,65 +1746,61 @@ static void
 render_misc(struct rctx *r)
 {
 	struct value *page, *ctx, *urls, *m;
-	struct output *o;
 	struct buf t = BUF_INIT;
-	int64_t *dates;
+	uint64_t dep;
 	size_t i;
 
-	dates = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*dates));
-	for (i = 0; i < r->s->ndocs; i++)
-		dates[i] = r->newest[i]->date.secs;
-	{
-		struct value **pages = xreallocarray(NULL, r->s->ndocs + 1,
-		    sizeof(*pages));
+	feed(r, "/feed.xml", r->s->title, "/", 1, r->newest, r->s->ndocs);
 
-		for (i = 0; i < r->s->ndocs; i++)
-			pages[i] = r->page_v[r->pos[i]];
-		feed(r, "/feed.xml", r->s->title, "/", 1, pages, dates,
-		    r->s->ndocs);
-		free(pages);
+	dep = dep_start(r, "sitemap");
+	for (i = 0; i < r->s->ndocs; i++)
+		dep = dep_doc(r, dep, r->s->docs[i]);
+	if (!pub_fresh(r->pub, OUT_PAGES, "/sitemap.xml", 12, dep)) {
+		page = value_new(VAL_MAP, 0, 0);
+		urls = value_new(VAL_SEQ, 0, 0);
+		for (i = 0; i < r->s->ndocs; i++) {
+			const struct doc *d = r->s->docs[i];
+
+			if (fm_str(d, "redirect_to") != NULL ||
+			    (value_map_get(d->fm, "sitemap") != NULL &&
+			    !value_truthy(value_map_get(d->fm, "sitemap"))))
+				continue;
+			m = value_new(VAL_MAP, 0, 0);
+			abs_url(r->s, &t, d->url);
+			set_buf(m, "loc", &t);
+			if (d->has_date) {
+				buf_reset(&t);
+				date_rfc3339(&t, &d->date);
+				set_buf(m, "lastmod", &t);
+			}
+			value_seq_push(urls, m);
+		}
+		set_val(page, "urls", urls);
+		abs_url(r->s, &t, "/");
+		set_buf(page, "home", &t);
+		ctx = ctx_new(r, page);
+		emit(r, "sitemap", ctx, "/sitemap.xml",
+		    "application/xml; charset=utf-8", r->s->ndocs > 0 ?
+		    r->newest[0]->date.secs : 0, 200, dep);
+		ctx_free(ctx);
+		value_free(page);
 	}
 
 	page = value_new(VAL_MAP, 0, 0);
-	urls = value_new(VAL_SEQ, 0, 0);
-	for (i = 0; i < r->s->ndocs; i++) {
-		const struct doc *d = r->s->docs[i];
-
-		if (fm_str(d, "redirect_to") != NULL ||
-		    (value_map_get(d->fm, "sitemap") != NULL &&
-		    !value_truthy(value_map_get(d->fm, "sitemap"))))
-			continue;
-		m = value_new(VAL_MAP, 0, 0);
-		abs_url(r->s, &t, d->url);
-		set_buf(m, "loc", &t);
-		if (d->has_date) {
-			buf_reset(&t);
-			date_rfc3339(&t, &d->date);
-			set_buf(m, "lastmod", &t);
-		}
-		value_seq_push(urls, m);
-	}
-	set_val(page, "urls", urls);
-	abs_url(r->s, &t, "/");
-	set_buf(page, "home", &t);
 	abs_url(r->s, &t, "/sitemap.xml");
 	set_buf(page, "sitemap_url", &t);
-	ctx = ctx_new(r, page);
-	emit(r, "sitemap", ctx, "/sitemap.xml", "application/xml; charset=utf-8",
-	    r->s->ndocs > 0 ? dates[0] : 0);
-	emit(r, "robots", ctx, "/robots.txt", "text/plain; charset=utf-8", 0);
-	ctx_free(ctx);
-	value_free(page);
-
-	page = value_new(VAL_MAP, 0, 0);
 	set_str(page, "title", "Page introuvable");
 	ctx = ctx_new(r, page);
-	o = emit(r, "404", ctx, "/404.html", "text/html; charset=utf-8", 0);
-	if (o != NULL)
-		o->status = 404;
+	dep = dep_start(r, "robots");
+	if (!pub_fresh(r->pub, OUT_PAGES, "/robots.txt", 11, dep))
+		emit(r, "robots", ctx, "/robots.txt",
+		    "text/plain; charset=utf-8", 0, 200, dep);
+	dep = dep_start(r, "404");
+	if (!pub_fresh(r->pub, OUT_PAGES, "/404.html", 9, dep))
+		emit(r, "404", ctx, "/404.html", "text/html; charset=utf-8",
+		    0, 404, dep);
 	ctx_free(ctx);
 	value_free(page);
-	free(dates);
 	buf_release(&t);
 }
 
@@ -1408,7 +1818,6 @@ site_ctx(const struct site *s)
 	return v;
 }
 
-#include <time.h>
 static void
 phase(const char *what)
 {
@@ -1418,8 +1827,20 @@ phase(const char *what)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-	if (getenv("FOLIO_PHASES") != NULL)
-		fprintf(stderr, "%s: %.0f ms\n", what, now - last);
+	if (getenv("FOLIO_PHASES") != NULL) {
+		char line[128];
+		FILE *f = fopen("/proc/self/status", "r");
+
+		fprintf(stderr, "%s: %.0f ms", what, now - last);
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, "RssAnon:", 8) == 0 ||
+			    strncmp(line, "RssFile:", 8) == 0)
+				fprintf(stderr, " %.*s", (int)strcspn(line, "\n"),
+				    line);
+		fprintf(stderr, "\n");
+		if (f != NULL)
+			fclose(f);
+	}
 	last = now;
 }
 
@@ -1441,28 +1862,32 @@ cmp_newest(const void *a, const void *b)
 }
 
 int
-render_site(struct site *s, const struct tmpl_set *ts, struct outset *os)
+render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub)
 {
 	struct order *ord;
 	struct rctx r;
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
+	phase("start");
 	r.s = s;
 	r.ts = ts;
-	r.os = os;
+	r.pub = pub;
 	r.site_v = site_ctx(s);
-	r.page_v = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.page_v));
+	/* Code and configuration: a response depends on both. */
+	r.base = dep_str(dep_u64(STORE_FNV0, s->cfg), "render-1");
+	r.urls = STORE_FNV0;
+	for (i = 0; i < s->ndocs; i++)
+		r.urls = dep_str(r.urls, s->docs[i]->url);
+	r.page_v = xcalloc(s->ndocs + 1, sizeof(*r.page_v));
 	r.newest = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.newest));
 	r.pos = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.pos));
-	phase("start");
 	ord = xreallocarray(NULL, s->ndocs + 1, sizeof(*ord));
 	for (i = 0; i < s->ndocs; i++) {
-		r.page_v[i] = doc_ctx(&r, s->docs[i]);
 		ord[i].d = s->docs[i];
 		ord[i].idx = i;
 	}
-	if (s->ndocs > 0)
+	if (s->ndocs > 1)
 		qsort(ord, s->ndocs, sizeof(*ord), cmp_newest);
 	for (i = 0; i < s->ndocs; i++) {
 		r.newest[i] = ord[i].d;
@@ -1470,20 +1895,18 @@ render_site(struct site *s, const struct tmpl_set *ts, struct outset *os)
 	}
 	free(ord);
 
-	phase("contexts");
+	prepare_docs(&r);
+	phase("bodies");
 	render_docs(&r);
 	phase("documents");
 	render_collections(&r);
-	phase("collections");
 	render_terms(&r, "tags", s->tag_pattern, "tag");
-	phase("tags");
 	render_terms(&r, "categories", s->cat_pattern, "categorie");
-	phase("categories");
+	phase("listings");
 	render_agenda(&r);
-	phase("agenda");
 	render_home(&r);
 	render_misc(&r);
-	phase("misc");
+	phase("agenda, feeds");
 
 	for (i = 0; i < s->ndocs; i++)
 		value_free(r.page_v[i]);

@@ -12,11 +12,12 @@
 #include "tmpl.h"
 
 /*
- * Renders s with the templates of ts into os. Errors are reported on
- * stderr (path:line:col: what) and counted; returns their number (0 when
- * everything rendered).
+ * Renders s with the templates of ts into the open publish pub: only the
+ * responses whose inputs changed are rendered again (see publish.h).
+ * Errors are reported on stderr (path:line:col: what) and counted; returns
+ * their number (0 when everything rendered).
  */
-int render_site(struct site *s, const struct tmpl_set *ts, struct outset *os);
+int render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub);
 
 /*
  * The HTML of one document's body alone (Liquid when asked, then Markdown

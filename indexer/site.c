@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "cache.h"
 #include "fm.h"
 #include "log.h"
 #include "permalink.h"
@@ -153,6 +154,9 @@ load_config(struct site *s)
 		s->config = NULL;
 	}
 	s->config_hash = store_hash(STORE_FNV0, text.data, text.len);
+	/* A new folio renders differently: its cache is not this one's. */
+	s->cfg = store_hash(s->config_hash, FOLIO_VERSION " " __DATE__ " "
+	    __TIME__, strlen(FOLIO_VERSION " " __DATE__ " " __TIME__));
 	if (s->config == NULL)
 		s->config = value_new(VAL_MAP, 0, 0);
 	buf_release(&path);
@@ -303,8 +307,9 @@ doc_free(struct doc *d)
 	free(d->name);
 	free(d->ext);
 	value_free(d->fm);
-	value_free(d->own);
 	buf_release(&d->body);
+	buf_release(&d->body_html);
+	buf_release(&d->lede_html);
 	free(d->url);
 	free(d);
 }
@@ -335,7 +340,7 @@ url_decode(struct buf *out, const char *p)
 static int
 doc_url(struct site *s, struct doc *d)
 {
-	const struct value *pv = value_map_get(d->own, "permalink");
+	const struct value *pv = value_map_get(d->fm, "permalink");
 	const char *pattern = value_str(pv), *slug;
 	const struct value *cv;
 	struct permalink_vars vars;
@@ -402,6 +407,72 @@ doc_url(struct site *s, struct doc *d)
 	return rc;
 }
 
+/* The date: front matter first, then a YYYY-MM-DD- file name. */
+static int
+doc_date(struct site *s, struct doc *d, int fdate, int y, int m, int dd)
+{
+	const struct value *v = value_map_get(d->fm, "date");
+	struct tm tm;
+
+	if (v != NULL && v->type == VAL_TIME) {
+		d->date = v->u.t;
+		d->has_date = 1;
+	} else if (v != NULL && v->type != VAL_NULL) {
+		log_at(LOG_LVL_ERROR, d->path, v->line, v->col,
+		    "'date' is not a valid date");
+		s->nerrors++;
+		return -1;
+	} else if (fdate) {
+		/* A date as written, like a date-only YAML value. */
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = dd;
+		d->date.secs = (long long)timegm(&tm);
+		d->date.offset = 0;
+		d->date.date_only = 1;
+		d->has_date = 1;
+	}
+	return 0;
+}
+
+/*
+ * The document as the last publish knew it, when the file has not changed
+ * since (or, with keep_going after an error, whatever it was). 0, or -1
+ * when there is no usable record.
+ */
+static int
+doc_from_cache(struct site *s, struct doc *d, const struct site_opts *opts,
+    int stale_ok)
+{
+	struct buf raw = BUF_INIT;
+	struct doc_rec r;
+	const unsigned char *p;
+	int rc = -1;
+
+	if (opts->pub == NULL ||
+	    pub_get(opts->pub, OUT_SRC, d->relpath, strlen(d->relpath),
+	    &raw) != 0 || cache_rec_parse(raw.data, raw.len, &r) == -1)
+		goto out;
+	if (!stale_ok && (r.cfg != s->cfg || r.mtime_ns != d->mtime_ns ||
+	    r.size != d->size || r.ino != d->ino))
+		goto out;
+	p = (const unsigned char *)r.fm.p;
+	d->fm = cache_get_value(&p, p + r.fm.len);
+	if (d->fm == NULL)
+		goto out;
+	d->src_hash = r.src_hash;
+	d->flags = r.flags;
+	d->body_line = r.body_line;
+	if (r.flags & CACHE_LINKS)
+		buf_add(&d->body, r.text.p, r.text.len);
+	d->cached = 1;
+	rc = 0;
+out:
+	buf_release(&raw);
+	return rc;
+}
+
 /* Reads one document; NULL when it is left out or broken (reported). */
 static struct doc *
 doc_load(struct site *s, const struct collection *c, const char *relpath,
@@ -411,6 +482,7 @@ doc_load(struct site *s, const struct collection *c, const char *relpath,
 	struct fm_doc fd;
 	struct doc *d;
 	struct ferr e;
+	struct stat st;
 	const struct value *v;
 	const char *base, *dot;
 	char err[256];
@@ -427,58 +499,44 @@ doc_load(struct site *s, const struct collection *c, const char *relpath,
 	dot = strrchr(base, '.');
 	d->name = xstrndup(base, (size_t)(dot - base));
 	d->ext = xstrdup(dot);
+	/*
+	 * The file's identity: a change of content changes mtime or size,
+	 * a replacement (editors, git checkout) the inode.
+	 */
+	if (lstat(d->path, &st) == 0) {
+		d->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
+		    (uint64_t)st.st_mtim.tv_nsec;
+		d->size = (uint64_t)st.st_size;
+		d->ino = (uint64_t)st.st_ino;
+	}
+	if (doc_from_cache(s, d, opts, 0) == 0)
+		goto parsed;
 	if (buf_read_file(&text, d->path, FM_MAX_FILE, err,
 	    sizeof(err)) == -1) {
 		log_at(LOG_LVL_ERROR, d->path, 0, 0, "%s", err);
-		s->nerrors++;
-		goto drop;
+		goto broken;
 	}
 	d->src_hash = store_hash(STORE_FNV0, text.data, text.len);
 	fm_doc_init(&fd);
 	if (fm_parse_doc(text.data, text.len, &fd, &e) == -1) {
 		log_ferr(d->path, &e);
-		s->nerrors++;
-		goto drop;
+		goto broken;
 	}
-	d->own = fd.fm;
+	d->fm = fd.fm;
 	d->body = fd.body;
 	d->body_line = fd.body_line;
-	d->fm = value_clone(d->own);
 	site_apply_defaults(s, c->label, relpath, d->fm);
-
+parsed:
 	v = value_map_get(d->fm, "published");
 	if (v != NULL && v->type == VAL_BOOL && !v->u.b && !opts->all)
 		goto drop;
-	/*
-	 * The date: front matter first, then a YYYY-MM-DD- file name; the
-	 * file name's date never takes part in :title.
-	 */
+	/* The file name's date never takes part in :title. */
 	fdate = permalink_filename_date(d->name, strlen(d->name), &y, &m, &dd,
 	    &rest) == 0;
 	if (fdate)
 		memmove(d->name, d->name + rest, strlen(d->name + rest) + 1);
-	v = value_map_get(d->own, "date");
-	if (v != NULL && v->type == VAL_TIME) {
-		d->date = v->u.t;
-		d->has_date = 1;
-	} else if (v != NULL && v->type != VAL_NULL) {
-		log_at(LOG_LVL_ERROR, d->path, v->line, v->col,
-		    "'date' is not a valid date");
-		s->nerrors++;
+	if (doc_date(s, d, fdate, y, m, dd) == -1)
 		goto drop;
-	} else if (fdate) {
-		struct tm tm;
-
-		/* A date as written, like a date-only YAML value. */
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = y - 1900;
-		tm.tm_mon = m - 1;
-		tm.tm_mday = dd;
-		d->date.secs = (long long)timegm(&tm);
-		d->date.offset = 0;
-		d->date.date_only = 1;
-		d->has_date = 1;
-	}
 	if (d->has_date && !opts->all && !cfg_bool(s->config, "future", 0) &&
 	    d->date.secs > opts->now && strcmp(c->label, "evenements") != 0) {
 		log_info("%s: dated in the future; left out (future: false)",
@@ -493,6 +551,18 @@ doc_load(struct site *s, const struct collection *c, const char *relpath,
 		goto drop;
 	buf_release(&text);
 	return d;
+broken:
+	/* --keep-going: the last good version stays published. */
+	if (opts->keep_going && doc_from_cache(s, d, opts, 1) == 0) {
+		log_warn("%s: keeping the version published before", d->path);
+		d->kept = 1;
+		buf_release(&text);
+		text = (struct buf)BUF_INIT;
+		goto parsed;
+	}
+	s->nbroken++;
+	if (!opts->keep_going)
+		s->nerrors++;
 drop:
 	buf_release(&text);
 	doc_free(d);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "publish.h"
 #include "value.h"
 
 struct collection {
@@ -27,10 +28,16 @@ struct doc {
 	char *name;		/* x (file name without extension) */
 	char *ext;		/* ".md" */
 	const struct collection *col;
-	struct value *fm;	/* own front matter over the defaults */
-	struct value *own;	/* the front matter as written */
-	struct buf body;
+	struct value *fm;	/* front matter, defaults merged under it */
+	struct buf body;	/* the Markdown body, until rendered */
 	unsigned body_line;
+	struct buf body_html;	/* filled by the renderer (or the cache) */
+	struct buf lede_html;
+	int html_ready;		/* body_html and lede_html are filled in */
+	int cached;		/* unchanged since the last publish */
+	int kept;		/* broken now: its last good version is used */
+	uint32_t flags;		/* CACHE_LINKS */
+	uint64_t mtime_ns, size, ino;
 	struct vtime date;
 	int has_date;
 	char *url;		/* canonical URL path, "/agenda/x/" */
@@ -49,13 +56,18 @@ struct site {
 	size_t ndocs;
 	size_t per_page;
 	const char *tag_pattern, *cat_pattern;
-	uint64_t config_hash;
+	uint64_t config_hash;	/* of _config.yml's bytes */
+	uint64_t cfg;		/* configuration and folio's version: what a
+				   cached document must have been made with */
 	int nerrors;		/* errors reported on stderr so far */
+	int nbroken;		/* documents that could not be read */
 };
 
 struct site_opts {
 	int drafts;		/* include _drafts */
 	int all;		/* keep published: false and future documents */
+	int keep_going;		/* a broken document keeps its last good version */
+	struct pub *pub;	/* the open publish, for the "src" cache; or NULL */
 	long long now;		/* for future: false (seconds since the epoch) */
 	/* Called once _config.yml is read, before any document (may be NULL):
 	 * the program sets the site's time zone there. */

@@ -1,0 +1,54 @@
+/*
+ * cache: what the indexer remembers of each document between publishes
+ * (the "src" database), so that an unchanged file is neither read, nor
+ * parsed, nor rendered again: its stat, the hash of its bytes, its front
+ * matter (defaults merged) and its rendered body and lede.
+ *
+ * A record is valid only for the same configuration and the same version
+ * of folio (cfg), and the same file (mtime, size, inode).
+ */
+#ifndef FOLIO_CACHE_H
+#define FOLIO_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "value.h"
+
+#define CACHE_LINKS 0x01	/* the body uses {% link %} / {% post_url %} */
+
+struct doc_rec {
+	uint64_t mtime_ns, size, ino;
+	uint64_t src_hash;	/* of the file's bytes */
+	uint64_t cfg;		/* configuration and version it was made with */
+	uint32_t flags;
+	uint32_t body_line;
+	struct str fm;		/* cache_put_value() of the front matter */
+	struct str text;	/* the Markdown body, kept when CACHE_LINKS */
+};
+
+/*
+ * The rendered body and lede live in a record of their own ("html"), read
+ * only when a response that shows them is rendered again.
+ */
+void cache_html_build(struct buf *out, const char *body, size_t body_len,
+    const char *lede, size_t lede_len);
+int cache_html_parse(const void *data, size_t len, struct str *body,
+    struct str *lede);
+
+/* Serialises a value tree (positions included) onto out. */
+void cache_put_value(struct buf *out, const struct value *v);
+/*
+ * Reads one value written by cache_put_value() from *p (advanced), not past
+ * end. Returns the new tree, or NULL when the bytes are malformed.
+ */
+struct value *cache_get_value(const unsigned char **p,
+    const unsigned char *end);
+
+/* Builds a record into out (replacing its content). */
+void cache_rec_build(struct buf *out, const struct doc_rec *r);
+/* Parses a record; views point into data. Returns 0 or -1 (malformed). */
+int cache_rec_parse(const void *data, size_t len, struct doc_rec *r);
+
+#endif
