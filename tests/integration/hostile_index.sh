@@ -210,6 +210,10 @@ cp "$H/script-event.md" "$S/_evenements/"
 expect_ok script
 page /agenda/script-event/
 check "script: HTML title escaped" has "<h1>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot;"
+check "script: no raw <script> from the title" sh -c '! grep -q "<script>alert" "$1"' sh "$T/page"
+check "script: no raw <img" hasnt "<img src=x"
+# "<!--" then "<script" inside a script element would keep it open.
+check "script: JSON-LD writes < as \\u003c" has '"name":"\u003c/script>\u003cscript>alert(1)\u003c/script> & \"q\" \\ ; , x"'
 check "script: JSON-LD parses" python3 -c 'import json,re,sys
 s=open(sys.argv[1],encoding="utf-8").read()
 m=re.findall(r"<script type=\"application/ld\+json\">(.*?)</script>",s,re.S)
