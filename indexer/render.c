@@ -926,7 +926,8 @@ collect_terms(struct rctx *r, const char *field, size_t *np)
 			n++;
 		}
 	}
-	qsort(v, n, sizeof(*v), cmp_term);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_term);
 	buf_release(&slug);
 	*np = n;
 	return v;

@@ -538,7 +538,9 @@ site_load(const char *dir, const struct site_opts *opts)
 		walk(s, rel.data, 0, &pl);
 		if (opts->drafts && strcmp(s->cols[i].label, "posts") == 0)
 			walk(s, "_drafts", 0, &pl);
-		qsort(pl.v + first, pl.n - first, sizeof(*pl.v), cmp_str);
+		if (pl.n > first)	/* pl.v is NULL while empty */
+			qsort(pl.v + first, pl.n - first, sizeof(*pl.v),
+			    cmp_str);
 		for (j = first; j < pl.n; j++) {
 			d = doc_load(s, &s->cols[i], pl.v[j], opts);
 			if (d == NULL)
@@ -550,7 +552,8 @@ site_load(const char *dir, const struct site_opts *opts)
 		}
 	}
 	/* Two documents claiming one URL: an error naming both. */
-	qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_url);
+	if (s->ndocs > 1)
+		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_url);
 	for (i = 1; i < s->ndocs; i++) {
 		if (strcmp(s->docs[i - 1]->url, s->docs[i]->url) == 0) {
 			log_at(LOG_LVL_ERROR, s->docs[i]->path, 1, 1,
@@ -559,7 +562,8 @@ site_load(const char *dir, const struct site_opts *opts)
 			s->nerrors++;
 		}
 	}
-	qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
+	if (s->ndocs > 1)
+		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
 	for (i = 0; i < pl.n; i++)
 		free(pl.v[i]);
 	free(pl.v);
