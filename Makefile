@@ -4,6 +4,7 @@
 #   make test       every test; ends with "N passed, N failed"
 #   make install    programs, templates, nginx snippets, units, man pages
 #                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
+#   make fuzz       each libFuzzer harness for FUZZ_SECONDS (30) seconds (clang)
 
 CC ?= cc
 PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc libdeflate libbrotlienc
@@ -74,7 +75,15 @@ endif
 PROGS := $(BIN)/folio-index $(BIN)/folio-fcgi
 
 .PHONY: all deps run stop test unit spec fidelity bench bench-index clean \
-	install uninstall
+	install uninstall fuzz
+# The fuzz harnesses (tests/fuzz/fuzz_*.c) are also linked with a plain
+# main that replays their seed corpus and regression inputs: make test
+# runs those, with the ordinary compiler and the chosen sanitizers.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_FCGI_OBJ := $(filter-out $(B)/fcgi/main.o $(B)/fcgi/serve.o,$(FCGI_OBJ))
+REPLAY_BIN := $(FUZZ_NAMES:%=$(B)/tests/test_fuzz_%)
+
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -102,6 +111,45 @@ $(B)/tools/%: tests/tools/%.c $(B)/libfolio.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfolio.a $(LDLIBS) $(TEST_LIBS)
 
+$(B)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+    tests/fuzz/fail.c tests/fuzz/fuzz.h $(FUZZ_FCGI_OBJ) $(B)/libfolio.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -Itests/fuzz -Ifcgi \
+	    -DFUZZ_NAME='"$*"' $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c \
+	    tests/fuzz/replay.c tests/fuzz/fail.c $(FUZZ_FCGI_OBJ) \
+	    $(B)/libfolio.a $(LDLIBS)
+
+# libFuzzer builds: clang, everything instrumented, under build/fuzz.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FZ := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	$(filter-out -Werror,$(WARN)) -O1 -g -fno-omit-frame-pointer \
+	$(FUZZ_SAN) $(PKG_CFLAGS) -DFOLIO_VERSION='"$(VERSION)"' \
+	-DFOLIO_TEMPLATE_DIR='"$(PREFIX)/share/folio/templates"' \
+	-Icommon -Ifcgi -Itests/fuzz -MMD -MP
+FZ_LIB_OBJ := $(COMMON_SRC:%.c=$(FZ)/%.o) \
+	$(patsubst $(B)/%.o,$(FZ)/%.o,$(FUZZ_FCGI_OBJ)) \
+	$(FZ)/tests/fuzz/fail.o
+FZ_BIN := $(FUZZ_NAMES:%=$(FZ)/fuzz_%)
+.SECONDARY: $(FZ_LIB_OBJ) $(FUZZ_NAMES:%=$(FZ)/tests/fuzz/fuzz_%.o)
+
+$(FZ)/tests/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ)/fuzz_%: $(FZ)/tests/fuzz/fuzz_%.o $(FZ_LIB_OBJ)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+fuzz: $(FZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BIN=$(FZ) sh tests/fuzz/run.sh \
+	    $(FUZZ_NAMES)
+
 deps:
 	@sh deploy/install-deps.sh
 
@@ -114,7 +162,7 @@ stop:
 
 unit: $(UNIT_BIN)
 
-test: $(PROGS) $(UNIT_BIN) $(TOOL_BIN)
+test: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 	@BIN=$(BIN) UNIT_DIR=$(B)/tests TOOL_DIR=$(B)/tools sh tests/run.sh
 
 spec: $(TOOL_BIN)
@@ -173,4 +221,5 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 -include $(COMMON_OBJ:.o=.d) $(INDEX_OBJ:.o=.d) $(FCGI_OBJ:.o=.d) \
-	$(UNIT_BIN:=.d) $(TOOL_BIN:=.d)
+	$(UNIT_BIN:=.d) $(TOOL_BIN:=.d) $(FZ_LIB_OBJ:.o=.d) \
+	$(FZ_BIN:$(FZ)/%=$(FZ)/tests/fuzz/%.d)

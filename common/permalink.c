@@ -375,7 +375,8 @@ permalink_filename_date(const char *name, size_t len, int *y, int *m,
 		part[k] = 0;
 		for (n = 0; i < len && name[i] >= '0' && name[i] <= '9';
 		    n++, i++)
-			part[k] = part[k] * 10 + (name[i] - '0');
+			if (n < 4)	/* more digits is no date: no overflow */
+				part[k] = part[k] * 10 + (name[i] - '0');
 		if ((k == 0 && n != 4) || (k > 0 && (n < 1 || n > 2)))
 			return PERMALINK_NODATE;
 		if (i == len || name[i] != '-')

@@ -28,7 +28,7 @@
 #define BROTLI_WINDOW 22
 #define COMPRESS_MIN 256	/* smaller bodies are sent as they are */
 /* The map is address space, not disk: data.mdb grows as it fills. */
-#define INITIAL_MAP (1UL << 30)
+#define INITIAL_MAP (64UL << 20)
 #define MAX_THREADS 8
 #define BATCH_BYTES (8UL << 20)	/* changed pages held before a flush */
 #define BATCH_PAGES 512

@@ -58,7 +58,7 @@ struct pub;
 /*
  * Opens (creating DB_DIR when missing) the environment, takes the publish
  * lock (waiting for another indexer, saying so on stderr) and begins the
- * write transaction. map_size 0 keeps the current size (at least 1 GiB).
+ * write transaction. map_size 0 keeps the current size (at least 64 MiB).
  * Returns 0, or -1 with a message in err.
  */
 int pub_open(struct pub **pp, const char *db_dir,

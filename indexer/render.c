@@ -486,7 +486,10 @@ infos_ctx(const struct value *infos)
 	return seq;
 }
 
-/* JSON-LD must not close its <script>: "</" is written "<\/". */
+/*
+ * JSON-LD must not close its <script>, nor open "<!--" then "<script",
+ * after which the real "</script>" no longer ends it: "<" is "\u003c".
+ */
 static void
 json_str(struct buf *out, const char *s)
 {
@@ -496,9 +499,10 @@ json_str(struct buf *out, const char *s)
 	json_escape(&tmp, s, strlen(s));
 	buf_addc(out, '"');
 	for (i = 0; i < tmp.len; i++) {
-		if (tmp.data[i] == '/' && i > 0 && tmp.data[i - 1] == '<')
-			buf_addc(out, '\\');
-		buf_addc(out, tmp.data[i]);
+		if (tmp.data[i] == '<')
+			buf_adds(out, "\\u003c");
+		else
+			buf_addc(out, tmp.data[i]);
 	}
 	buf_addc(out, '"');
 	buf_release(&tmp);

@@ -608,7 +608,7 @@ site_load(const char *dir, const struct site_opts *opts)
 		walk(s, rel.data, 0, &pl);
 		if (opts->drafts && strcmp(s->cols[i].label, "posts") == 0)
 			walk(s, "_drafts", 0, &pl);
-		if (pl.n > first)
+		if (pl.n > first)	/* pl.v is NULL while empty */
 			qsort(pl.v + first, pl.n - first, sizeof(*pl.v),
 			    cmp_str);
 		for (j = first; j < pl.n; j++) {
@@ -622,7 +622,7 @@ site_load(const char *dir, const struct site_opts *opts)
 		}
 	}
 	/* Two documents claiming one URL: an error naming both. */
-	if (s->ndocs > 0)
+	if (s->ndocs > 1)
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_url);
 	for (i = 1; i < s->ndocs; i++) {
 		if (strcmp(s->docs[i - 1]->url, s->docs[i]->url) == 0) {
@@ -632,7 +632,7 @@ site_load(const char *dir, const struct site_opts *opts)
 			s->nerrors++;
 		}
 	}
-	if (s->ndocs > 0)
+	if (s->ndocs > 1)
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
 	for (i = 0; i < pl.n; i++)
 		free(pl.v[i]);
