@@ -696,7 +696,8 @@ list_done(struct rnd *r, struct frame *f)
 		transp[i] = ok;
 		if (ok)
 			any_prev = 1;
-		if (transp[i]) {
+		if (transp[i] && it[i].first_p >= 0 &&
+		    (size_t)it[i].first_p < r->nels) {
 			struct el *e = &r->els[it[i].first_p];
 
 			e->drop = 1;
@@ -726,6 +727,12 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
 	f = &r->fr[--r->nfr];
 	parent = top(r);
 	el = f->el;
+	/*
+	 * Elements are only ever appended, except when a heading turns out
+	 * to be a marker line: an index past the end must not be used.
+	 */
+	if (el >= 0 && (size_t)el >= r->nels)
+		el = -1;
 	switch (type) {
 	case MD_BLOCK_DOC:
 		return 0;
@@ -734,7 +741,9 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
 		if (r->hplain.len >= 2 && r->hplain.data[0] == KD_MARK) {
 			/* a marker line from kd_pre, not a heading */
 			buf_truncate(r->out, f->cap_off);
-			r->nels--;
+			/* the heading's element and any opened inside it */
+			if (el >= 0 && (size_t)el < r->nels)
+				r->nels = (size_t)el;
 			if (parent != NULL) {
 				parent->nchild--;
 				if (parent->type == MD_BLOCK_LI &&
@@ -744,7 +753,9 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
 			marker(r, r->hplain.data, r->hplain.len);
 			return 0;
 		}
-		r->els[el].heading = xstrndup(r->hplain.data, r->hplain.len);
+		if (el >= 0)
+			r->els[el].heading = xstrndup(r->hplain.data,
+			    r->hplain.len);
 		snprintf(tag, sizeof(tag), "</h%u>\n",
 		    ((MD_BLOCK_H_DETAIL *)detail)->level);
 		buf_adds(r->out, tag);
@@ -764,6 +775,10 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
 		buf_adds(r->out, "</code></pre></div></div>\n");
 		break;
 	case MD_BLOCK_P:
+		if (el < 0) {
+			buf_adds(r->out, "</p>\n");
+			break;
+		}
 		r->els[el].close = r->out->len;
 		buf_adds(r->out, "</p>");
 		buf_addc(r->out, '\n');
