@@ -552,6 +552,7 @@ parsed:
 	buf_release(&text);
 	return d;
 broken:
+	s->nbroken++;
 	/* --keep-going: the last good version stays published. */
 	if (opts->keep_going && doc_from_cache(s, d, opts, 1) == 0) {
 		log_warn("%s: keeping the version published before", d->path);
@@ -560,7 +561,6 @@ broken:
 		text = (struct buf)BUF_INIT;
 		goto parsed;
 	}
-	s->nbroken++;
 	if (!opts->keep_going)
 		s->nerrors++;
 drop:

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Publishing: incremental publishes equal full ones byte for byte, output is
+# deterministic, deletions go, a template change re-renders what uses it,
+# --keep-going keeps the last good version, --check writes nothing, two
+# indexers at once leave a consistent database.
+set -u
+. "$(dirname "$0")/../lib/folio.sh"
+lib_init
+TOP=$LIB_TOP
+IDX="$BIN/folio-index"
+DBCAT="$TOOL_DIR/dbcat"
+
+S=$T/site
+cp -R "$TOP/content" "$S"
+# more documents, of the real site's shapes
+python3 "$TOP/bench/index/gen.py" 150 "$T/gen" --seed 7 >/dev/null 2>&1
+for c in _evenements _actualites _communiques _publications; do
+	cp "$T/gen/$c/"* "$S/$c/"
+done
+TPL="--templates $S/_templates"
+
+# same: the named databases the worker reads are byte-identical
+same() {
+	for d in pages agenda meta; do
+		mdb_dump -s "$d" "$1" >"$T/a.dump" 2>/dev/null || return 1
+		mdb_dump -s "$d" "$2" >"$T/b.dump" 2>/dev/null || return 1
+		cmp -s "$T/a.dump" "$T/b.dump" || return 1
+	done
+}
+full() {	# a fresh database from the site as it is now
+	rm -rf "$T/full"
+	"$IDX" --quiet --full $TPL "$S" "$T/full"
+}
+
+check "first publish" "$IDX" --quiet $TPL "$S" "$T/db"
+check "full publish into another database" full
+check "deterministic: same bytes from two publishes" same "$T/db" "$T/full"
+
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "nothing changed: no page rendered, nothing written" sh -c '
+    n=$(echo "$1" | sed -n "s/.* \([0-9]*\) rendered.*/\1/p")
+    [ -n "$n" ] && [ "$n" -lt 20 ] && echo "$1" | grep -q " 0 changed, 0 deleted"' sh "$out"
+
+EV=$(ls "$S/_evenements/" | grep -v atelier | head -1)
+sed -i 's/^title: \(.*\)$/title: \1 (reporté)/' "$S/_evenements/$EV"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "one document changed: a few responses rendered" sh -c '
+    n=$(echo "$1" | sed -n "s/.* \([0-9]*\) rendered.*/\1/p"); [ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt 60 ]' sh "$out"
+full
+check "incremental equals full after a change" same "$T/db" "$T/full"
+
+GONE=$(ls "$S/_actualites/" | tail -1)
+rm "$S/_actualites/$GONE"
+cp "$TOP/content/_evenements/webinaire-cloud.markdown" "$S/_evenements/webinaire-cloud-bis.markdown"
+check "publish after a deletion and an addition" "$IDX" --quiet $TPL "$S" "$T/db"
+full
+check "incremental equals full after a deletion and an addition" same "$T/db" "$T/full"
+check "the added document is served" "$DBCAT" "$T/db" /agenda/webinaire-cloud-bis/
+
+echo '<!-- pied de page modifié -->' >>"$S/_templates/footer.mustache"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "a template change re-renders the pages that use it" sh -c '
+    n=$(echo "$1" | sed -n "s/.* \([0-9]*\) rendered.*/\1/p"); [ "$n" -gt 100 ]' sh "$out"
+check "the change is in the pages" sh -c '"$1" "$2" /actualites/ | grep -q "pied de page modifié"' sh "$DBCAT" "$T/db"
+full
+check "incremental equals full after a template change" same "$T/db" "$T/full"
+
+sed -i 's/^title: Nomination.*/title: Nomination au poste de DINUM/' \
+    "$S/_communiques/2026-09-01-nomination-du-directeur-interministeriel-du-numerique.markdown"
+printf -- '---\ntitle: "pas fermé\n---\n' >"$S/_actualites/zz-casse.md"
+cp "$T/db/data.mdb" "$T/before.mdb"
+"$IDX" --quiet $TPL "$S" "$T/db" 2>"$T/err"
+check "a broken file: exit status 1" [ $? -eq 1 ]
+check "a broken file: named with line and column" grep -qE "_actualites/zz-casse.md:[0-9]+:[0-9]+: " "$T/err"
+check "a broken file: nothing published" cmp -s "$T/db/data.mdb" "$T/before.mdb"
+"$IDX" --quiet --check $TPL "$S" "$T/db" 2>/dev/null
+check "--check reports the error" [ $? -eq 1 ]
+rm "$S/_actualites/zz-casse.md"
+"$IDX" --quiet --check $TPL "$S" "$T/db" 2>/dev/null
+check "--check on good content: exit 0" [ $? -eq 0 ]
+check "--check writes nothing" cmp -s "$T/db/data.mdb" "$T/before.mdb"
+
+# --keep-going: a document broken now keeps its last good version
+check "publish" "$IDX" --quiet $TPL "$S" "$T/db"
+K=_communiques/lancement-de-tchap.markdown
+good=$("$DBCAT" "$T/db" /espace-presse/lancement-de-tchap/ | grep -c "Lancement de Tchap")
+printf -- '---\ntitle: [cassé\n---\ncorps\n' >"$S/$K"
+sed -i 's/^title: Nomination.*/title: Nomination confirmée/' \
+    "$S/_communiques/2026-09-01-nomination-du-directeur-interministeriel-du-numerique.markdown"
+"$IDX" --quiet --keep-going $TPL "$S" "$T/db" 2>"$T/err"
+check "--keep-going: exit status 1" [ $? -eq 1 ]
+check "--keep-going: the error is named" grep -qE "lancement-de-tchap.markdown:[0-9]+:[0-9]+: " "$T/err"
+check "--keep-going: the broken page keeps its last good version" sh -c '
+    [ "$1" -gt 0 ] && "$2" "$3" /espace-presse/lancement-de-tchap/ | grep -q "Lancement de Tchap"' sh "$good" "$DBCAT" "$T/db"
+check "--keep-going: the rest is published" sh -c '"$1" "$2" /espace-presse/nomination-du-directeur-interministeriel-du-numerique/ | grep -q "Nomination confirmée"' sh "$DBCAT" "$T/db"
+cp "$TOP/content/$K" "$S/$K"
+
+# Two indexers at once: the lock serialises them, both succeed.
+echo "x" >>"$S/_evenements/$EV"
+"$IDX" --quiet $TPL "$S" "$T/db" 2>"$T/e1" & p1=$!
+"$IDX" --quiet $TPL "$S" "$T/db" 2>"$T/e2" & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+check "two indexers at once: both succeed" [ "$r1" -eq 0 -a "$r2" -eq 0 ]
+full
+check "two indexers at once: the database equals a full publish" same "$T/db" "$T/full"
+mdb_stat "$T/db" >/dev/null 2>&1
+check "the database is sound" [ $? -eq 0 ]
+
+[ "$lib_failed" -eq 0 ]
