@@ -2,6 +2,7 @@
 #   make            bin/folio-index and bin/folio-fcgi
 #   make run        install what is missing, build, index content/, serve on :8080
 #   make test       every test; ends with "N passed, N failed"
+#   make bench      wrk and callgrind figures (bench/run.sh)
 
 CC ?= cc
 PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc
@@ -102,6 +103,9 @@ unit: $(UNIT_BIN)
 
 test: $(PROGS) $(UNIT_BIN) $(TOOL_BIN)
 	@BIN=$(BIN) UNIT_DIR=$(B)/tests TOOL_DIR=$(B)/tools sh tests/run.sh
+
+bench: $(PROGS) $(TOOL_BIN)
+	@BIN=$(BIN) TOOL_DIR=$(B)/tools sh bench/run.sh
 
 clean:
 	rm -rf build bin
