@@ -5,6 +5,7 @@
 #   make install    programs, templates, nginx snippets, units, man pages
 #                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
 #   make fuzz       each libFuzzer harness for FUZZ_SECONDS (30) seconds (clang)
+#   make bench      wrk and callgrind figures (bench/run.sh)
 
 CC ?= cc
 PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc libdeflate libbrotlienc
@@ -175,6 +176,9 @@ fidelity: $(PROGS)
 # figures only (bench/index/run.sh lists its knobs).
 bench-index: all
 	@sh bench/index/run.sh
+bench: $(PROGS) $(TOOL_BIN)
+	@BIN=$(BIN) TOOL_DIR=$(B)/tools sh bench/run.sh
+
 
 clean:
 	rm -rf build bin

@@ -325,12 +325,14 @@ agenda_serve(struct db *db, FCGX_Stream *out, const struct req *q,
 	    http_etag_match(q->inm, etag, (size_t)n);
 	resp_start(&r, out, q->head, not_modified ? 304 : 200);
 	if (!not_modified) {
-		resp_header_s(&r, "Content-Type", kind == AGENDA_ICS ?
-		    "text/calendar; charset=utf-8" : "text/html; charset=utf-8");
-		resp_header_u(&r, "Content-Length", s.len);
+		if (kind == AGENDA_ICS)
+			RESP_LINE(&r, "Content-Type: text/calendar; charset=utf-8");
+		else
+			RESP_LINE(&r, "Content-Type: text/html; charset=utf-8");
+		RESP_HDRU(&r, "Content-Length", s.len);
 	}
-	resp_header(&r, "ETag", etag, (size_t)n);
-	resp_header_s(&r, "Cache-Control", cc);
+	RESP_HDR(&r, "ETag", etag, (size_t)n);
+	RESP_HDR(&r, "Cache-Control", cc, strlen(cc));
 	if (resp_send_headers(&r) == -1 || not_modified || q->head)
 		return 0;
 	s.r = &r;

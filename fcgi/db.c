@@ -6,19 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "log.h"
 #include "store.h"
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 db_init(struct db *db, const char *dir)
@@ -143,14 +133,15 @@ open_env(struct db *db)
 }
 
 int
-db_begin(struct db *db)
+db_begin(struct db *db, int64_t t)
 {
-	int64_t t = now_ms();
 	dev_t dev;
 	ino_t ino;
 	int rc;
 
-	if (db->env != NULL && t - db->last_stat_ms >= 1000) {
+	/* (a clock set back also triggers the check) */
+	if (db->env != NULL && (t - db->last_stat_ms >= 1000 ||
+	    t < db->last_stat_ms)) {
 		db->last_stat_ms = t;
 		if (file_id(db->dir, &dev, &ino) == -1 || dev != db->dev ||
 		    ino != db->ino) {
@@ -160,7 +151,8 @@ db_begin(struct db *db)
 		}
 	}
 	if (db->env == NULL) {
-		if (db->failing && t - db->last_try_ms < DB_RETRY_MS)
+		if (db->failing && t - db->last_try_ms < DB_RETRY_MS &&
+		    t >= db->last_try_ms)
 			return DB_UNAVAILABLE;
 		db->last_try_ms = t;
 		db->last_stat_ms = t;

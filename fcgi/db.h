@@ -48,10 +48,12 @@ struct db {
 void db_init(struct db *db, const char *dir);
 
 /*
- * Opens the environment if needed and renews the read transaction. Returns
- * 0, or DB_UNAVAILABLE (then db_end() is not needed).
+ * Opens the environment if needed and renews the read transaction; now_ms
+ * is the time of the request in milliseconds (paces the retries and the
+ * check for a replaced file). Returns 0, or DB_UNAVAILABLE (then db_end()
+ * is not needed).
  */
-int db_begin(struct db *db);
+int db_begin(struct db *db, int64_t now_ms);
 
 /* Resets the read transaction; pointers from db_get() become invalid. */
 void db_end(struct db *db);

@@ -381,14 +381,11 @@ http_location(char *out, size_t outsz, const char *path, size_t len,
 int
 http_header_safe(const char *p, size_t len)
 {
-	size_t i;
+	const unsigned char *s = (const unsigned char *)p, *end = s + len;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
+	for (; s < end; s++)
+		if ((*s < 0x20 && *s != '\t') || *s == 0x7f)
 			return 0;
-	}
 	return 1;
 }
 

@@ -157,7 +157,7 @@ child_main(int idx, int verbose)
 	struct sigaction sa;
 	sigset_t open_mask;
 	FCGX_Request req;
-	struct db db;
+	struct worker w;
 	int fd, rc;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -181,7 +181,9 @@ child_main(int idx, int verbose)
 		_exit(1);
 	}
 	FCGX_InitRequest(&req, listen_fd, 0);
-	db_init(&db, cfg.db_dir);
+	memset(&w, 0, sizeof(w));
+	db_init(&w.db, cfg.db_dir);
+	w.now_fixed = cfg.now;
 	if (verbose)
 		log_info("worker %d (pid %ld) started", idx, (long)getpid());
 	for (;;) {
@@ -210,12 +212,12 @@ child_main(int idx, int verbose)
 			req.ipcFd = -1;
 			continue;
 		}
-		serve_request(&db, &req, cfg.now);
+		serve_request(&w, &req);
 		FCGX_Finish_r(&req);
 	}
 	if (req.ipcFd >= 0)
 		close(req.ipcFd);
-	db_release(&db);
+	db_release(&w.db);
 	if (verbose)
 		log_info("worker %d (pid %ld) stopped", idx, (long)getpid());
 	_exit(0);

@@ -4,19 +4,8 @@
 
 #include "http.h"
 
-static void
-add(struct resp *r, const char *p, size_t n)
-{
-	if (r->overflow || n > RESP_HDR_MAX - 3 - r->len) {
-		r->overflow = 1;	/* room kept for the final CRLF */
-		return;
-	}
-	memcpy(r->hdr + r->len, p, n);
-	r->len += n;
-}
-
-static void
-add_u(struct resp *r, uint64_t v)
+void
+resp_add_u(struct resp *r, uint64_t v)
 {
 	char tmp[24];
 	size_t i = sizeof(tmp);
@@ -25,47 +14,35 @@ add_u(struct resp *r, uint64_t v)
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	add(r, tmp + i, sizeof(tmp) - i);
+	resp_add(r, tmp + i, sizeof(tmp) - i);
 }
 
 void
 resp_start(struct resp *r, FCGX_Stream *out, int head, int status)
 {
-	const char *reason = http_reason(status);
+	const char *reason;
 
 	r->out = out;
 	r->head = head;
 	r->overflow = 0;
 	r->len = 0;
-	add(r, "Status: ", 8);
-	add_u(r, (uint64_t)status);
-	add(r, " ", 1);
-	add(r, reason, strlen(reason));
-	add(r, "\r\n", 2);
-}
-
-void
-resp_header(struct resp *r, const char *name, const char *v, size_t n)
-{
-	add(r, name, strlen(name));
-	add(r, ": ", 2);
-	add(r, v, n);
-	add(r, "\r\n", 2);
-}
-
-void
-resp_header_s(struct resp *r, const char *name, const char *v)
-{
-	resp_header(r, name, v, strlen(v));
-}
-
-void
-resp_header_u(struct resp *r, const char *name, uint64_t v)
-{
-	add(r, name, strlen(name));
-	add(r, ": ", 2);
-	add_u(r, v);
-	add(r, "\r\n", 2);
+	switch (status) {
+	case 200:
+		RESP_LINE(r, "Status: 200 OK");
+		return;
+	case 304:
+		RESP_LINE(r, "Status: 304 Not Modified");
+		return;
+	case 404:
+		RESP_LINE(r, "Status: 404 Not Found");
+		return;
+	}
+	reason = http_reason(status);
+	resp_add(r, "Status: ", 8);
+	resp_add_u(r, (uint64_t)status);
+	resp_add(r, " ", 1);
+	resp_add(r, reason, strlen(reason));
+	resp_add(r, "\r\n", 2);
 }
 
 int
@@ -108,12 +85,12 @@ resp_simple(FCGX_Stream *out, int head, int status, const char *extra,
 	size_t n = strlen(body);
 
 	resp_start(&r, out, head, status);
-	resp_header_s(&r, "Content-Type", "text/plain; charset=utf-8");
-	resp_header_u(&r, "Content-Length", n);
-	resp_header_s(&r, "Cache-Control", "no-store");
+	RESP_LINE(&r, "Content-Type: text/plain; charset=utf-8");
+	RESP_HDRU(&r, "Content-Length", n);
+	RESP_LINE(&r, "Cache-Control: no-store");
 	if (extra != NULL) {
-		add(&r, extra, strlen(extra));
-		add(&r, "\r\n", 2);
+		resp_add(&r, extra, strlen(extra));
+		resp_add(&r, "\r\n", 2);
 	}
 	if (r.overflow)
 		return;

@@ -4,7 +4,8 @@
  * caller's memory (the LMDB map) to the libfcgi stream.
  *
  * Every header value given here must already be safe (see
- * http_header_safe()); names are the caller's literals.
+ * http_header_safe()); names are the caller's literals. The RESP_* macros
+ * take string literals, so a constant header line costs one memcpy.
  */
 #ifndef FOLIO_RESP_H
 #define FOLIO_RESP_H
@@ -12,6 +13,7 @@
 #include <fcgiapp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define RESP_HDR_MAX 4096
 
@@ -23,11 +25,36 @@ struct resp {
 	char hdr[RESP_HDR_MAX];
 };
 
+/* Appends raw header bytes; 2 bytes stay free for the final CRLF. */
+static inline void
+resp_add(struct resp *r, const char *p, size_t n)
+{
+	if (n > RESP_HDR_MAX - 2 - r->len) {
+		r->overflow = 1;
+		return;
+	}
+	memcpy(r->hdr + r->len, p, n);
+	r->len += n;
+}
+
+/* A whole constant line: RESP_LINE(r, "Vary: Accept-Encoding"). */
+#define RESP_LINE(r, lit) resp_add((r), lit "\r\n", sizeof(lit "\r\n") - 1)
+/* A literal name and n bytes of value. */
+#define RESP_HDR(r, name, v, n) do {					\
+	resp_add((r), name ": ", sizeof(name ": ") - 1);		\
+	resp_add((r), (v), (n));					\
+	resp_add((r), "\r\n", 2);					\
+} while (0)
+/* A literal name and a number. */
+#define RESP_HDRU(r, name, u) do {					\
+	resp_add((r), name ": ", sizeof(name ": ") - 1);		\
+	resp_add_u((r), (u));						\
+	resp_add((r), "\r\n", 2);					\
+} while (0)
+
 /* Starts a response with "Status: N reason". */
 void resp_start(struct resp *r, FCGX_Stream *out, int head, int status);
-void resp_header(struct resp *r, const char *name, const char *v, size_t n);
-void resp_header_s(struct resp *r, const char *name, const char *v);
-void resp_header_u(struct resp *r, const char *name, uint64_t v);
+void resp_add_u(struct resp *r, uint64_t v);
 /* Ends the headers and sends them. Returns 0, or -1 (write failed). */
 int resp_send_headers(struct resp *r);
 /* Sends body bytes unless the request was HEAD. Returns 0 or -1. */

@@ -20,16 +20,20 @@ static const char builtin_404[] =
     "<title>Page introuvable</title></head>\n"
     "<body><h1>Page introuvable</h1></body></html>\n";
 
-const char *
-serve_cache_control(unsigned cache)
+/* Cache-Control by cache class (enum store_cache). */
+static void
+cache_line(struct resp *r, unsigned cache)
 {
 	switch (cache) {
 	case STORE_CACHE_SHORT:
-		return "public, max-age=60";
+		RESP_LINE(r, "Cache-Control: public, max-age=60");
+		break;
 	case STORE_CACHE_ASSET:
-		return "public, max-age=31536000";
+		RESP_LINE(r, "Cache-Control: public, max-age=31536000");
+		break;
 	default:
-		return "public, max-age=300";
+		RESP_LINE(r, "Cache-Control: public, max-age=300");
+		break;
 	}
 }
 
@@ -46,12 +50,11 @@ server_error(FCGX_Stream *out, const struct req *q, const char *why)
  * when a validator matches (200 only), else headers and body from the map.
  */
 static void
-send_page(FCGX_Stream *out, const struct req *q, const struct store_page *p,
-    int status)
+send_page(struct worker *w, FCGX_Stream *out, const struct req *q,
+    const struct store_page *p, int status)
 {
 	const struct store_variant *v = &p->v[0];
 	unsigned avail = 0, i;
-	char date[32];
 	int enc, not_modified = 0;
 	int64_t ims;
 	struct resp r;
@@ -79,32 +82,36 @@ send_page(FCGX_Stream *out, const struct req *q, const struct store_page *p,
 	}
 	resp_start(&r, out, q->head, not_modified ? 304 : status);
 	if (!not_modified) {
-		resp_header(&r, "Content-Type", p->ctype, p->ctype_len);
-		resp_header_u(&r, "Content-Length", v->body_len);
+		RESP_HDR(&r, "Content-Type", p->ctype, p->ctype_len);
+		RESP_HDRU(&r, "Content-Length", v->body_len);
 	}
 	if (v->enc == STORE_ENC_GZIP && !not_modified)
-		resp_header_s(&r, "Content-Encoding", "gzip");
+		RESP_LINE(&r, "Content-Encoding: gzip");
 	else if (v->enc == STORE_ENC_BR && !not_modified)
-		resp_header_s(&r, "Content-Encoding", "br");
+		RESP_LINE(&r, "Content-Encoding: br");
 	if (p->nvariants > 1)
-		resp_header_s(&r, "Vary", "Accept-Encoding");
+		RESP_LINE(&r, "Vary: Accept-Encoding");
 	if (status == 200) {
-		resp_header(&r, "ETag", v->etag, v->etag_len);
+		RESP_HDR(&r, "ETag", v->etag, v->etag_len);
 		if (p->last_modified > 0) {
-			http_format_date(date, p->last_modified);
-			resp_header(&r, "Last-Modified", date, 29);
+			/* a spike hits few pages: keep the last text */
+			if (w->lm_time != p->last_modified) {
+				http_format_date(w->lm_text, p->last_modified);
+				w->lm_time = p->last_modified;
+			}
+			RESP_HDR(&r, "Last-Modified", w->lm_text, 29);
 		}
-		resp_header_s(&r, "Cache-Control",
-		    serve_cache_control(p->cache));
+		cache_line(&r, p->cache);
 	} else
-		resp_header_s(&r, "Cache-Control", "public, max-age=60");
+		RESP_LINE(&r, "Cache-Control: public, max-age=60");
 	if (resp_send_headers(&r) == 0 && !not_modified)
 		resp_body(&r, v->body, v->body_len);
 }
 
 static void
-send_404(struct db *db, FCGX_Stream *out, const struct req *q)
+send_404(struct worker *w, FCGX_Stream *out, const struct req *q)
 {
+	struct db *db = &w->db;
 	struct store_page p;
 	struct resp r;
 	struct str v;
@@ -113,15 +120,15 @@ send_404(struct db *db, FCGX_Stream *out, const struct req *q)
 	rc = db_get(db, db->pages, "/404.html", 9, &v);
 	if (rc == 0 && store_page_parse(v.p, v.len, &p) == 0 &&
 	    p.location == NULL) {
-		send_page(out, q, &p, 404);
+		send_page(w, out, q, &p, 404);
 		return;
 	}
 	if (rc == 0)
 		log_error("/404.html: malformed record, sending the built-in page");
 	resp_start(&r, out, q->head, 404);
-	resp_header_s(&r, "Content-Type", "text/html; charset=utf-8");
-	resp_header_u(&r, "Content-Length", sizeof(builtin_404) - 1);
-	resp_header_s(&r, "Cache-Control", "public, max-age=60");
+	RESP_LINE(&r, "Content-Type: text/html; charset=utf-8");
+	RESP_HDRU(&r, "Content-Length", sizeof(builtin_404) - 1);
+	RESP_LINE(&r, "Cache-Control: public, max-age=60");
 	if (resp_send_headers(&r) == 0)
 		resp_body(&r, builtin_404, sizeof(builtin_404) - 1);
 }
@@ -140,9 +147,9 @@ redirect_to(FCGX_Stream *out, const struct req *q, const char *path,
 		return;
 	}
 	resp_start(&r, out, q->head, 301);
-	resp_header_s(&r, "Location", loc);
-	resp_header_s(&r, "Content-Length", "0");
-	resp_header_s(&r, "Cache-Control", "public, max-age=300");
+	RESP_HDR(&r, "Location", loc, strlen(loc));
+	RESP_LINE(&r, "Content-Length: 0");
+	RESP_LINE(&r, "Cache-Control: public, max-age=300");
 	resp_send_headers(&r);
 }
 
@@ -169,9 +176,9 @@ send_redirect(FCGX_Stream *out, const struct req *q, const struct store_page *p)
 			n += (size_t)m;
 	}
 	resp_start(&r, out, q->head, status);
-	resp_header(&r, "Location", loc, n);
-	resp_header_s(&r, "Content-Length", "0");
-	resp_header_s(&r, "Cache-Control", serve_cache_control(p->cache));
+	RESP_HDR(&r, "Location", loc, n);
+	RESP_LINE(&r, "Content-Length: 0");
+	cache_line(&r, p->cache);
 	resp_send_headers(&r);
 }
 
@@ -237,15 +244,16 @@ to_nfc(const char *path, size_t len, char *out)
  * (NFC, "index.html" dropped, trailing slash added); anything else is 404.
  */
 static void
-miss(struct db *db, FCGX_Stream *out, const struct req *q)
+miss(struct worker *w, FCGX_Stream *out, const struct req *q)
 {
+	struct db *db = &w->db;
 	char cand[CAND_MAX + 1];
 	long n;
 	int changed;
 
 	n = to_nfc(q->uri, q->uri_len, cand);
 	if (n < 0) {
-		send_404(db, out, q);
+		send_404(w, out, q);
 		return;
 	}
 	changed = (size_t)n != q->uri_len || memcmp(cand, q->uri, q->uri_len);
@@ -264,21 +272,13 @@ miss(struct db *db, FCGX_Stream *out, const struct req *q)
 			return;
 		}
 	}
-	send_404(db, out, q);
-}
-
-static int64_t
-clock_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec;
+	send_404(w, out, q);
 }
 
 static void
-route(struct db *db, FCGX_Stream *out, const struct req *q)
+route(struct worker *w, FCGX_Stream *out, const struct req *q)
 {
+	struct db *db = &w->db;
 	struct store_page p;
 	struct str v;
 	unsigned page;
@@ -286,14 +286,14 @@ route(struct db *db, FCGX_Stream *out, const struct req *q)
 
 	if (q->uri_len > STORE_MAX_KEY || q->uri_len == 0 || q->uri[0] != '/') {
 		/* No such key can exist; LMDB is not asked about it. */
-		send_404(db, out, q);
+		send_404(w, out, q);
 		return;
 	}
 	if (agenda_route(q->uri, q->uri_len, &kind, &page) &&
 	    agenda_enabled(db, kind)) {
 		rc = agenda_serve(db, out, q, kind, page);
 		if (rc == DB_NOTFOUND)
-			send_404(db, out, q);
+			send_404(w, out, q);
 		else if (rc == -1)
 			server_error(out, q, "agenda database error");
 		return;
@@ -304,7 +304,7 @@ route(struct db *db, FCGX_Stream *out, const struct req *q)
 		return;
 	}
 	if (rc == DB_NOTFOUND) {
-		miss(db, out, q);
+		miss(w, out, q);
 		return;
 	}
 	if (store_page_parse(v.p, v.len, &p) == -1) {
@@ -314,18 +314,63 @@ route(struct db *db, FCGX_Stream *out, const struct req *q)
 	if ((p.status == 301 || p.status == 302) && p.location != NULL)
 		send_redirect(out, q, &p);
 	else if (p.status == 404)
-		send_404(db, out, q);
+		send_404(w, out, q);
 	else
-		send_page(out, q, &p, 200);
+		send_page(w, out, q, &p, 200);
+}
+
+/*
+ * Reads the parameters the worker uses in one pass over libfcgi's array
+ * (FCGX_GetParam would scan it once per name).
+ */
+static const char *
+read_params(char **envp, struct req *q)
+{
+	const char *method = NULL, *e;
+	char **p;
+
+#define IS(s, lit) (strncmp((s), lit, sizeof(lit) - 1) == 0)
+	for (p = envp; p != NULL && *p != NULL; p++) {
+		e = *p;
+		switch (e[0]) {
+		case 'R':
+			if (IS(e, "REQUEST_METHOD="))
+				method = e + 15;
+			break;
+		case 'D':
+			if (IS(e, "DOCUMENT_URI="))
+				q->uri = e + 13;
+			break;
+		case 'Q':
+			if (IS(e, "QUERY_STRING="))
+				q->query = e + 13;
+			break;
+		case 'H':
+			if (!IS(e, "HTTP_"))
+				break;
+			e += 5;
+			if (IS(e, "ACCEPT_ENCODING="))
+				q->accept_enc = e + 16;
+			else if (IS(e, "IF_NONE_MATCH="))
+				q->inm = e + 14;
+			else if (IS(e, "IF_MODIFIED_SINCE="))
+				q->ims = e + 18;
+			break;
+		}
+	}
+#undef IS
+	return method;
 }
 
 void
-serve_request(struct db *db, FCGX_Request *r, int64_t now_fixed)
+serve_request(struct worker *w, FCGX_Request *r)
 {
-	const char *method = FCGX_GetParam("REQUEST_METHOD", r->envp);
+	const char *method;
+	struct timespec ts;
 	struct req q;
 
 	memset(&q, 0, sizeof(q));
+	method = read_params(r->envp, &q);
 	if (method != NULL && strcmp(method, "HEAD") == 0)
 		q.head = 1;
 	else if (method == NULL || strcmp(method, "GET") != 0) {
@@ -333,21 +378,18 @@ serve_request(struct db *db, FCGX_Request *r, int64_t now_fixed)
 		    "method not allowed\n");
 		return;
 	}
-	q.uri = FCGX_GetParam("DOCUMENT_URI", r->envp);
 	if (q.uri == NULL)
 		q.uri = "";
 	q.uri_len = strlen(q.uri);
-	q.query = FCGX_GetParam("QUERY_STRING", r->envp);
 	q.query_len = q.query != NULL ? strlen(q.query) : 0;
-	q.accept_enc = FCGX_GetParam("HTTP_ACCEPT_ENCODING", r->envp);
-	q.inm = FCGX_GetParam("HTTP_IF_NONE_MATCH", r->envp);
-	q.ims = FCGX_GetParam("HTTP_IF_MODIFIED_SINCE", r->envp);
-	q.now = now_fixed >= 0 ? now_fixed : clock_now();
-	if (db_begin(db) != 0) {
+	clock_gettime(CLOCK_REALTIME, &ts);
+	q.now = w->now_fixed >= 0 ? w->now_fixed : (int64_t)ts.tv_sec;
+	if (db_begin(&w->db, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000)
+	    != 0) {
 		resp_simple(r->out, q.head, 503, "Retry-After: 5",
 		    "service unavailable\n");
 		return;
 	}
-	route(db, r->out, &q);
-	db_end(db);
+	route(w, r->out, &q);
+	db_end(&w->db);
 }

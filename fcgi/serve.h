@@ -28,13 +28,18 @@ struct req {
 	int64_t now;		/* the moment of the request (epoch seconds) */
 };
 
-/*
- * Answers r on its output stream. now_fixed >= 0 replaces the clock (for
- * tests only). Never fails: errors become 500 or 503 responses.
- */
-void serve_request(struct db *db, FCGX_Request *r, int64_t now_fixed);
+/* One worker process's state, owned by main.c. */
+struct worker {
+	struct db db;
+	int64_t now_fixed;	/* >= 0: the clock for tests, else -1 */
+	int64_t lm_time;	/* the Last-Modified value last formatted */
+	char lm_text[32];	/* and its text */
+};
 
-/* Cache-Control values by cache class (enum store_cache). */
-const char *serve_cache_control(unsigned cache);
+/*
+ * Answers r on its output stream. Never fails: errors become 500 or 503
+ * responses.
+ */
+void serve_request(struct worker *w, FCGX_Request *r);
 
 #endif

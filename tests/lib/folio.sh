@@ -16,7 +16,8 @@
 #   lib_ms                        milliseconds since the epoch
 # Every process started here is stopped by the EXIT trap.
 
-LIB_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+LIB_TOP=$(cd "$(dirname "$0")" && while [ ! -f nginx/nginx.conf.in ] &&
+    [ "$PWD" != / ]; do cd ..; done; pwd)
 : "${BIN:=$LIB_TOP/bin}" "${TOOL_DIR:=$LIB_TOP/build/release/tools}"
 FCGI="$BIN/folio-fcgi"
 MKDB="$TOOL_DIR/mkdb"

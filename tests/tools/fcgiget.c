@@ -3,8 +3,10 @@
  * with the given parameters over a unix socket and writes the FCGI_STDOUT
  * stream (the CGI headers and body) to standard output.
  *
- * usage: fcgiget [-k] SOCKET NAME=VALUE...
+ * usage: fcgiget [-k] [-q] [-n N] SOCKET NAME=VALUE...
  *   -k   ask to keep the connection and send the same request twice
+ *   -q   discard the responses
+ *   -n N send the request N times, one connection each (for load)
  * Exits 0 when the server ended the request, 1 otherwise; gives up after
  * 10 seconds.
  */
@@ -18,6 +20,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+
+static int quiet;
 
 static void
 header(struct buf *b, int type, size_t len)
@@ -116,9 +120,9 @@ one_request(int fd, int keep, int argc, char **argv)
 		len = (size_t)h[4] << 8 | h[5];
 		if (read_all(fd, body, len + h[6]) == -1)
 			goto out;
-		if (h[1] == 6)
+		if (h[1] == 6 && !quiet)
 			fwrite(body, 1, len, stdout);
-		else if (h[1] == 7)
+		else if (h[1] == 7 && !quiet)
 			fwrite(body, 1, len, stderr);
 		else if (h[1] == 3) {
 			rc = 0;
@@ -135,30 +139,45 @@ int
 main(int argc, char **argv)
 {
 	struct sockaddr_un sa;
-	int fd, keep = 0, rc;
+	int fd, keep = 0, rc = 0;
+	long count = 1, i;
 
-	if (argc > 1 && strcmp(argv[1], "-k") == 0) {
-		keep = 1;
+	for (;;) {
+		if (argc > 1 && strcmp(argv[1], "-k") == 0)
+			keep = 1;
+		else if (argc > 1 && strcmp(argv[1], "-q") == 0)
+			quiet = 1;
+		else if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+			count = atol(argv[2]);
+			argv++;
+			argc--;
+		} else
+			break;
 		argv++;
 		argc--;
 	}
-	if (argc < 2) {
-		fprintf(stderr, "usage: fcgiget [-k] SOCKET NAME=VALUE...\n");
+	if (argc < 2 || count < 1) {
+		fprintf(stderr, "usage: fcgiget [-k] [-q] [-n N] SOCKET "
+		    "NAME=VALUE...\n");
 		return 2;
 	}
-	alarm(10);
+	if (count == 1)
+		alarm(10);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[1]);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		fprintf(stderr, "fcgiget: %s: %s\n", argv[1], strerror(errno));
-		return 1;
-	}
-	rc = one_request(fd, keep, argc - 2, argv + 2);
-	if (rc == 0 && keep)
+	for (i = 0; i < count && rc == 0; i++) {
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+		    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+			fprintf(stderr, "fcgiget: %s: %s\n", argv[1],
+			    strerror(errno));
+			return 1;
+		}
 		rc = one_request(fd, keep, argc - 2, argv + 2);
-	close(fd);
+		if (rc == 0 && keep)
+			rc = one_request(fd, keep, argc - 2, argv + 2);
+		close(fd);
+	}
 	fflush(stdout);
 	return rc;
 }
