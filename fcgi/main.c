@@ -28,7 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "db.h"
+#include "guard.h"
 #include "log.h"
 #include "serve.h"
 
@@ -158,6 +160,8 @@ child_main(int idx, int verbose)
 	sigset_t open_mask;
 	FCGX_Request req;
 	struct db db;
+	unsigned char *gbuf;
+	const char *why;
 	int fd, rc;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -182,6 +186,7 @@ child_main(int idx, int verbose)
 	}
 	FCGX_InitRequest(&req, listen_fd, 0);
 	db_init(&db, cfg.db_dir);
+	gbuf = xmalloc(GUARD_BUF_SIZE);
 	if (verbose)
 		log_info("worker %d (pid %ld) started", idx, (long)getpid());
 	for (;;) {
@@ -201,6 +206,18 @@ child_main(int idx, int verbose)
 		} else if ((rc = wait_readable(req.ipcFd, &open_mask)) <= 0)
 			break;	/* a kept connection, idle at stop time */
 		/*
+		 * libfcgi trusts the parameter lengths it reads: check them
+		 * before it does (see guard.h).
+		 */
+		if ((rc = guard_check(req.ipcFd, gbuf, &why)) != GUARD_OK) {
+			if (rc == GUARD_REFUSED)
+				log_warn("worker %d: connection dropped: %s",
+				    idx, why);
+			close(req.ipcFd);
+			req.ipcFd = -1;
+			continue;
+		}
+		/*
 		 * FCGX_Accept_r first finishes the previous request and would
 		 * close the connection we hand it unless told it is kept.
 		 */
@@ -216,6 +233,7 @@ child_main(int idx, int verbose)
 	if (req.ipcFd >= 0)
 		close(req.ipcFd);
 	db_release(&db);
+	free(gbuf);
 	if (verbose)
 		log_info("worker %d (pid %ld) stopped", idx, (long)getpid());
 	_exit(0);
