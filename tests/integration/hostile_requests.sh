@@ -232,6 +232,22 @@ raw "a keep-alive connection, two requests" 0 \
     begin:1 param:REQUEST_METHOD=GET param:DOCUMENT_URI=/a/ params-end stdin-end
 raw "100 MB of garbage" "0|3" bytes:100000000:x close
 
+# A stalled peer holds a worker at most 5 s: with both workers held, a
+# request is still answered within a few seconds.
+"$RAW" "$SOCK" begin params-open sleep:20000 close >/dev/null 2>&1 &
+S1=$!
+"$RAW" "$SOCK" begin params-open sleep:20000 close >/dev/null 2>&1 &
+S2=$!
+"$RAW" "$SOCK" sleep:20000 close >/dev/null 2>&1 &
+S3=$!
+sleep 0.3
+t0=$(lib_ms)
+check "stalled peers on every worker: a request is still answered" direct_ok
+t1=$(lib_ms)
+check "  within 8 s ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 8000 ]
+kill "$S1" "$S2" "$S3" 2>/dev/null
+wait "$S1" "$S2" "$S3" 2>/dev/null
+
 KIDS1=$(pgrep -P "$WORKER_PID" | sort | tr '\n' ' ')
 check "the same worker children as at the start (none died)" [ "$KIDS0" = "$KIDS1" ]
 check "no child killed or exited" sh -c "! grep -E 'killed by signal|exited with status' '$T/worker.log'"
