@@ -431,6 +431,36 @@ mark_changed(MDB_env *env, struct outset *os, int full, char *err,
 	return 0;
 }
 
+/*
+ * LMDB never shrinks data.mdb: a file shorter than the last page of the
+ * last commit was cut (a failed copy, a full disk), and reading the missing
+ * pages through the map would end the process with SIGBUS.
+ */
+static int
+check_size(MDB_env *env, const MDB_envinfo *info, const char *db_dir,
+    char *err, size_t errsz)
+{
+	struct stat sb;
+	MDB_stat ms;
+	char path[4096];
+	off_t need;
+
+	mdb_env_stat(env, &ms);
+	need = (off_t)(info->me_last_pgno + 1) * ms.ms_psize;
+	snprintf(path, sizeof(path), "%s/data.mdb", db_dir);
+	if (stat(path, &sb) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sb.st_size < need) {
+		snprintf(err, errsz, "%s: truncated: %lld bytes, its last page "
+		    "ends at %lld (move the damaged files aside and publish "
+		    "again)", path, (long long)sb.st_size, (long long)need);
+		return -1;
+	}
+	return 0;
+}
+
 int
 publish(const char *db_dir, struct outset *os,
     const struct publish_opts *opts, struct publish_stats *st, char *err,
@@ -489,6 +519,8 @@ publish(const char *db_dir, struct outset *os,
 		goto out;
 	}
 	mdb_env_info(env, &info);
+	if (check_size(env, &info, db_dir, err, errsz) == -1)
+		goto out;
 	mapsize = info.me_mapsize;
 	/* Old and new pages coexist until the commit: room for both. */
 	if (mapsize < INITIAL_MAP || mapsize < need * 2) {
