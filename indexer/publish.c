@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -295,6 +296,21 @@ lock_dir(const char *db_dir, char *err, size_t errsz)
 	return fd;
 }
 
+/*
+ * Whether the file system under the environment has no room left: LMDB
+ * reports a write cut short by ENOSPC as EIO, which alone misleads.
+ */
+static int
+disk_full(MDB_env *env)
+{
+	struct statvfs sv;
+	const char *path;
+
+	if (mdb_env_get_path(env, &path) != 0 || statvfs(path, &sv) == -1)
+		return 0;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize < 65536;
+}
+
 /* The transaction itself; MDB_MAP_FULL is returned for the caller to grow. */
 static int
 write_txn(MDB_env *env, struct output **sorted, size_t n,
@@ -386,7 +402,9 @@ fail:
 	buf_release(&rec);
 	if (rc == MDB_MAP_FULL)
 		return MDB_MAP_FULL;
-	snprintf(err, errsz, "writing the database: %s", mdb_strerror(rc));
+	snprintf(err, errsz, "writing the database: %s%s", mdb_strerror(rc),
+	    (rc == EIO || rc == ENOSPC || rc == EDQUOT) && disk_full(env) ?
+	    " (the disk holding it is full)" : "");
 	return -1;
 }
 
