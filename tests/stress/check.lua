@@ -1,7 +1,8 @@
 -- wrk script: requests the paths listed in the file named by WRK_PATHS (one
 -- a line), in turn, and checks every answer: status 200, a body that ends
 -- with </html>, and when WRK_MARKER is set (a Lua pattern such as
--- "folio%-v=%d+") exactly one match of it. At the end prints one line:
+-- "folio%-v=%d+") exactly one match of it. WRK_ANY=1 accepts any status
+-- and body (load only). At the end prints one line:
 --   check: requests N bad_status N incomplete N no_marker N
 -- wrk's own totals (socket errors, non-2xx) come before it.
 
@@ -25,6 +26,7 @@ function init(args)
 	if #paths == 0 then
 		paths = { "/" }
 	end
+	any = os.getenv("WRK_ANY") == "1"
 	marker = os.getenv("WRK_MARKER")
 	if marker == "" then
 		marker = nil
@@ -43,6 +45,9 @@ end
 
 function response(status, headers, body)
 	seen = seen + 1
+	if any then
+		return
+	end
 	if status ~= 200 then
 		bad_status = bad_status + 1
 		return
