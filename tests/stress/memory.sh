@@ -95,8 +95,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	exit 0
 fi
 VG="valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
-    --errors-for-leak-kinds=definite --track-fds=no
-    --suppressions=$ST_DIR/valgrind.supp"
+    --errors-for-leak-kinds=definite --track-fds=no"
 mkdir -p "$T/vg"
 # shellcheck disable=SC2086
 $VG --log-file="$T/vg/index.%p" "$IDX" --quiet --templates \
