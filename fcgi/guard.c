@@ -162,8 +162,9 @@ walk(const unsigned char *buf, size_t n, const char **why)
 				return GUARD_REFUSED;
 			}
 			begun = id;
-		} else if (type == REC_PARAMS && id != begun) {
-			*why = "FCGI_PARAMS for another request";
+		} else if (type == REC_PARAMS && (begun == 0 || id != begun)) {
+			/* (libfcgi takes id 0 for a management record) */
+			*why = "FCGI_PARAMS outside the request";
 			return GUARD_REFUSED;
 		} else if (type == REC_GET_VALUES && id == 0 &&
 		    pairs_fit(h, clen) == -1) {

@@ -221,6 +221,9 @@ raw "BEGIN_REQUEST with request id 0" "0|3" id:0 begin param:A=b params-end
 raw "the filter role" "0|3" begin:0:3 params-end stdin-end
 raw "two BEGIN_REQUESTs" "0|3" $GET begin params-end stdin-end
 raw "PARAMS for another request id" "0|3" begin id:2 param:A=b params-end
+raw "an empty PARAMS of id 0 first, then overflowing lengths" "0|3" \
+    id:0 header:4:0 id:1 begin pairlen:0x7ffffff0:0x10:300 params-end stdin-end
+raw "PARAMS before BEGIN_REQUEST" "0|3" param:A=b params-end $GET params-end
 raw "FCGI_ABORT_REQUEST before the parameters end" "0|3" \
     $GET params-open abort
 raw "FCGI_ABORT_REQUEST after the request" 0 $GET params-end stdin-end abort
