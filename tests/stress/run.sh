@@ -54,7 +54,7 @@ bad=$(( $(num "$(stat publish_failed)") + $(num "$(stat kill_failed)") +
 
 echo
 echo "folio stress"
-printf '%-34s %s\n' \
+printf '%-36s %s\n' \
     "requests served under load" "$served" \
     "  failed while publishing" "$(stat publish_failed) of $(stat publish_requests)" \
     "  failed while children were killed" "$(stat kill_failed) of $(stat kill_requests) (at most one per kill)" \
@@ -67,7 +67,7 @@ printf '%-34s %s\n' \
     "damaged databases refused" "$(stat corrupt_refused) (child deaths on a live cut: $(stat live_cut_deaths))" \
     "memory growth (RssAnon per child)" "$(stat rssanon_growth_kb) kB max after $(stat memory_requests) requests; fds +$(stat fd_growth)" \
     "valgrind (worker, indexer)" "$(stat valgrind_errors) errors, $(stat valgrind_lost) bytes definitely lost"
-[ -n "$fuzz" ] && printf '%-34s %s\n' "fuzzing ($FUZZ_SECONDS s a target)" "$fuzz"
-printf '%-34s %s\n' "checks" "$passed passed, $failed failed"
+[ -n "$fuzz" ] && printf '%-36s %s\n' "fuzzing ($FUZZ_SECONDS s a target)" "$fuzz"
+printf '%-36s %s\n' "checks" "$passed passed, $failed failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
