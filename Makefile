@@ -2,6 +2,7 @@
 #   make            bin/folio-index and bin/folio-fcgi
 #   make run        install what is missing, build, index content/, serve on :8080
 #   make test       every test; ends with "N passed, N failed"
+#   make stress     long fault, hostile and memory runs; prints a table
 #   make install    programs, templates, nginx snippets, units, man pages
 #                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
 #   make fuzz       each libFuzzer harness for FUZZ_SECONDS (30) seconds (clang)
@@ -76,7 +77,7 @@ endif
 PROGS := $(BIN)/folio-index $(BIN)/folio-fcgi
 
 .PHONY: all deps run stop test unit spec fidelity bench bench-index clean \
-	install uninstall fuzz
+	install uninstall fuzz stress
 # The fuzz harnesses (tests/fuzz/fuzz_*.c) are also linked with a plain
 # main that replays their seed corpus and regression inputs: make test
 # runs those, with the ordinary compiler and the chosen sanitizers.
@@ -165,6 +166,11 @@ unit: $(UNIT_BIN)
 
 test: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 	@BIN=$(BIN) UNIT_DIR=$(B)/tests TOOL_DIR=$(B)/tools sh tests/run.sh
+
+# Not part of make test: a million requests, 100 publishes, 200 killed
+# children, valgrind (tests/stress/run.sh lists its knobs).
+stress: $(PROGS) $(TOOL_BIN)
+	@BIN=$(BIN) TOOL_DIR=$(B)/tools sh tests/stress/run.sh
 
 spec: $(TOOL_BIN)
 	@TOOL_DIR=$(B)/tools sh tests/spec.sh

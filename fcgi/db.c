@@ -43,7 +43,7 @@ db_release(struct db *db)
 }
 
 static int
-file_id(const char *dir, dev_t *dev, ino_t *ino)
+file_id(const char *dir, dev_t *dev, ino_t *ino, off_t *size)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -53,13 +53,17 @@ file_id(const char *dir, dev_t *dev, ino_t *ino)
 		return -1;
 	*dev = st.st_dev;
 	*ino = st.st_ino;
+	*size = st.st_size;
 	return 0;
 }
 
 static void
 fail(struct db *db, const char *what, int rc)
 {
-	if (!db->failing)
+	if (!db->failing && rc == 0)
+		log_error("%s: %s (answering 503 until it is usable)",
+		    db->dir, what);
+	else if (!db->failing)
 		log_error("%s: %s: %s (answering 503 until it is usable)",
 		    db->dir, what, rc > 0 ? mdb_strerror(rc) : strerror(-rc));
 	db->failing = 1;
@@ -70,8 +74,11 @@ static int
 open_env(struct db *db)
 {
 	MDB_txn *txn = NULL;
+	MDB_envinfo info;
+	MDB_stat ms;
 	int rc, dead = 0;
 	struct stat st;
+	off_t size;
 
 	if (stat(db->dir, &st) == -1) {
 		fail(db, "database directory", -errno);
@@ -90,6 +97,25 @@ open_env(struct db *db)
 	if ((rc = mdb_env_open(db->env, db->dir,
 	    MDB_RDONLY | MDB_NOTLS | MDB_NORDAHEAD, 0)) != 0) {
 		fail(db, "open", rc);
+		return -1;
+	}
+	/*
+	 * A file cut short (a failed copy, a full disk) maps pages that do
+	 * not exist: reading one is SIGBUS, and a child restarted onto it
+	 * dies again. LMDB never shrinks data.mdb, so shorter than the last
+	 * page of the last commit means damaged. The meta first, the size
+	 * second: a commit in between only makes the file longer.
+	 */
+	mdb_env_info(db->env, &info);
+	mdb_env_stat(db->env, &ms);
+	db->min_size = (off_t)(info.me_last_pgno + 1) * ms.ms_psize;
+	if (file_id(db->dir, &db->dev, &db->ino, &size) == -1) {
+		fail(db, "data.mdb", -errno);
+		return -1;
+	}
+	if (size < db->min_size) {
+		fail(db, "data.mdb is truncated (shorter than its last page)",
+		    0);
 		return -1;
 	}
 	/* Slots left by children that were killed mid-request. */
@@ -122,10 +148,6 @@ open_env(struct db *db)
 		return -1;
 	}
 	mdb_txn_reset(db->txn);
-	if (file_id(db->dir, &db->dev, &db->ino) == -1) {
-		fail(db, "data.mdb", -errno);
-		return -1;
-	}
 	if (db->failing)
 		log_info("%s: database usable again", db->dir);
 	db->failing = 0;
@@ -137,17 +159,22 @@ db_begin(struct db *db, int64_t t)
 {
 	dev_t dev;
 	ino_t ino;
+	off_t size;
 	int rc;
 
 	/* (a clock set back also triggers the check) */
 	if (db->env != NULL && (t - db->last_stat_ms >= 1000 ||
 	    t < db->last_stat_ms)) {
 		db->last_stat_ms = t;
-		if (file_id(db->dir, &dev, &ino) == -1 || dev != db->dev ||
-		    ino != db->ino) {
+		if (file_id(db->dir, &dev, &ino, &size) == -1 ||
+		    dev != db->dev || ino != db->ino) {
 			log_info("%s: database file replaced, reopening",
 			    db->dir);
 			db_close(db);
+		} else if (size < db->min_size) {
+			fail(db, "data.mdb was truncated", 0);
+			db->last_try_ms = t;
+			return DB_UNAVAILABLE;
 		}
 	}
 	if (db->env == NULL) {

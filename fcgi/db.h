@@ -40,6 +40,7 @@ struct db {
 	int failing;		/* last open failed (logged once) */
 	dev_t dev;
 	ino_t ino;
+	off_t min_size;		/* data.mdb holds the last page at least */
 	int64_t last_try_ms;	/* monotonic time of the last open attempt */
 	int64_t last_stat_ms;	/* of the last check for a replaced file */
 };

@@ -28,12 +28,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "db.h"
+#include "guard.h"
 #include "log.h"
 #include "serve.h"
 
 #define MAX_WORKERS 256
 #define STOP_GRACE_MS 5000
+/*
+ * A connection that sends nothing, or reads nothing, for this long is
+ * dropped: a stalled peer must not hold a worker (nginx sends a whole
+ * request at once and reads the answer as it comes).
+ */
+#define IO_TIMEOUT_MS 5000
 
 static struct {
 	const char *db_dir;
@@ -129,26 +137,47 @@ child_signal(int sig)
 
 /*
  * Waits until fd is readable or a stop signal arrives (the only moment the
- * signals are unblocked). Returns 1 readable, 0 stop, -1 error.
+ * signals are unblocked), at most timeout_ms when it is not negative.
+ * Returns 1 readable, 0 stop, -1 error, 2 timeout.
  */
 static int
-wait_readable(int fd, const sigset_t *open_mask)
+wait_readable(int fd, const sigset_t *open_mask, int timeout_ms)
 {
+	struct timespec ts, *tsp = NULL;
 	struct pollfd p;
 	int rc;
 
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+		tsp = &ts;
+	}
 	for (;;) {
 		if (child_stop)
 			return 0;
 		p.fd = fd;
 		p.events = POLLIN;
 		p.revents = 0;
-		rc = ppoll(&p, 1, NULL, open_mask);
+		rc = ppoll(&p, 1, tsp, open_mask);
 		if (rc > 0)
 			return 1;
+		if (rc == 0)
+			return 2;
 		if (rc == -1 && errno != EINTR)
 			return -1;
 	}
+}
+
+/* Read and write timeouts on an accepted connection. */
+static void
+set_timeouts(int fd)
+{
+	struct timeval tv;
+
+	tv.tv_sec = IO_TIMEOUT_MS / 1000;
+	tv.tv_usec = (IO_TIMEOUT_MS % 1000) * 1000;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 static void
@@ -158,6 +187,8 @@ child_main(int idx, int verbose)
 	sigset_t open_mask;
 	FCGX_Request req;
 	struct worker w;
+	unsigned char *gbuf;
+	const char *why;
 	int fd, rc;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -184,11 +215,12 @@ child_main(int idx, int verbose)
 	memset(&w, 0, sizeof(w));
 	db_init(&w.db, cfg.db_dir);
 	w.now_fixed = cfg.now;
+	gbuf = xmalloc(GUARD_BUF_SIZE);
 	if (verbose)
 		log_info("worker %d (pid %ld) started", idx, (long)getpid());
 	for (;;) {
 		if (req.ipcFd < 0) {
-			if ((rc = wait_readable(listen_fd, &open_mask)) <= 0)
+			if ((rc = wait_readable(listen_fd, &open_mask, -1)) <= 0)
 				break;
 			fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd == -1) {
@@ -199,9 +231,28 @@ child_main(int idx, int verbose)
 				}
 				continue;	/* a sibling took it, or it died */
 			}
+			set_timeouts(fd);
 			req.ipcFd = fd;
-		} else if ((rc = wait_readable(req.ipcFd, &open_mask)) <= 0)
+		} else if ((rc = wait_readable(req.ipcFd, &open_mask,
+		    IO_TIMEOUT_MS)) <= 0)
 			break;	/* a kept connection, idle at stop time */
+		else if (rc == 2) {
+			close(req.ipcFd);	/* kept, and idle too long */
+			req.ipcFd = -1;
+			continue;
+		}
+		/*
+		 * libfcgi trusts the parameter lengths it reads: check them
+		 * before it does (see guard.h).
+		 */
+		if ((rc = guard_check(req.ipcFd, gbuf, &why)) != GUARD_OK) {
+			if (rc == GUARD_REFUSED)
+				log_warn("worker %d: connection dropped: %s",
+				    idx, why);
+			close(req.ipcFd);
+			req.ipcFd = -1;
+			continue;
+		}
 		/*
 		 * FCGX_Accept_r first finishes the previous request and would
 		 * close the connection we hand it unless told it is kept.
@@ -218,6 +269,7 @@ child_main(int idx, int verbose)
 	if (req.ipcFd >= 0)
 		close(req.ipcFd);
 	db_release(&w.db);
+	free(gbuf);
 	if (verbose)
 		log_info("worker %d (pid %ld) stopped", idx, (long)getpid());
 	_exit(0);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -524,6 +525,52 @@ lock_dir(const char *db_dir, char *err, size_t errsz)
 	return fd;
 }
 
+/*
+ * Whether the file system under the environment has no room left: LMDB
+ * reports a write cut short by ENOSPC as EIO, which alone misleads.
+ */
+static int
+disk_full(MDB_env *env)
+{
+	struct statvfs sv;
+	const char *path;
+
+	if (mdb_env_get_path(env, &path) != 0 || statvfs(path, &sv) == -1)
+		return 0;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize < 65536;
+}
+
+/*
+ * LMDB never shrinks data.mdb: a file shorter than the last page of the
+ * last commit was cut (a failed copy, a full disk), and reading the missing
+ * pages through the map would end the process with SIGBUS.
+ */
+static int
+check_size(MDB_env *env, const MDB_envinfo *info, const char *db_dir,
+    char *err, size_t errsz)
+{
+	struct stat sb;
+	MDB_stat ms;
+	struct buf path = BUF_INIT;
+	off_t need;
+	int rc = -1;
+
+	mdb_env_stat(env, &ms);
+	need = (off_t)(info->me_last_pgno + 1) * ms.ms_psize;
+	buf_printf(&path, "%s/data.mdb", db_dir);
+	if (stat(path.data, &sb) == -1)
+		snprintf(err, errsz, "%s: %s", path.data, strerror(errno));
+	else if (sb.st_size < need)
+		snprintf(err, errsz, "%s: truncated: %lld bytes, its last page "
+		    "ends at %lld (move the damaged files aside and publish "
+		    "again)", path.data, (long long)sb.st_size,
+		    (long long)need);
+	else
+		rc = 0;
+	buf_release(&path);
+	return rc;
+}
+
 static void
 pub_free(struct pub *p)
 {
@@ -585,6 +632,8 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 		goto fail;
 	}
 	mdb_env_info(p->env, &info);
+	if (check_size(p->env, &info, db_dir, err, errsz) == -1)
+		goto fail;
 	if (map_size < info.me_mapsize)
 		map_size = info.me_mapsize;
 	if (map_size < INITIAL_MAP)
@@ -725,8 +774,10 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 		goto out;
 	}
 	if (p->rc != 0) {
-		snprintf(err, errsz, "%s the database: %s", p->where,
-		    mdb_strerror(p->rc));
+		snprintf(err, errsz, "%s the database: %s%s", p->where,
+		    mdb_strerror(p->rc), (p->rc == EIO || p->rc == ENOSPC ||
+		    p->rc == EDQUOT) && disk_full(p->env) ?
+		    " (the disk holding it is full)" : "");
 		goto out;
 	}
 	ret = 0;
