@@ -277,6 +277,7 @@ main(int argc, char **argv)
 	}
 	if (quiet)
 		log_set_level(LOG_LVL_WARN);
+	po.progress = !quiet && isatty(STDERR_FILENO);
 	so.now = (long long)time(NULL);
 	so.configured = set_timezone;
 	/*
@@ -332,9 +333,11 @@ main(int argc, char **argv)
 	}
 	if (!quiet || s->nbroken > 0)
 		log_msg(s->nbroken > 0 ? LOG_LVL_WARN : LOG_LVL_INFO,
-		    "%s %zu documents%s: %zu responses, %zu rendered, "
-		    "%zu changed, %zu deleted, %.1f KiB written, %.0f ms",
+		    "%s %zu documents (%zu read, %zu unchanged)%s: "
+		    "%zu responses, %zu rendered, %zu changed, %zu deleted, "
+		    "%.1f KiB written, %.0f ms",
 		    po.check_only ? "checked" : "published", s->ndocs,
+		    s->ndocs - s->ncached, s->ncached,
 		    s->nbroken > 0 ? " (some broken: see above)" : "",
 		    ps.outputs, ps.rendered, ps.written, ps.deleted,
 		    ps.bytes_written / 1024.0, now_ms() - t0);

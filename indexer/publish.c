@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -83,6 +84,7 @@ struct pub {
 	struct publish_stats st;
 	struct buf rec, dkey;
 	char where[256];
+	long long shown;	/* when the progress line was last written */
 };
 
 static void
@@ -92,6 +94,25 @@ fail(struct pub *p, int rc, const char *what)
 		return;
 	p->rc = rc;
 	snprintf(p->where, sizeof(p->where), "%s", what);
+}
+
+/* "\r... responses" on a terminal, at most four times a second. */
+static void
+progress(struct pub *p, int last)
+{
+	struct timespec ts;
+	long long now;
+
+	if (!p->opts.progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (!last && now - p->shown < 250)
+		return;
+	p->shown = now;
+	fprintf(stderr, "\r%zu responses, %zu rendered, %zu changed%s",
+	    p->st.outputs, p->st.rendered, p->st.written + p->nq,
+	    last ? "\r\033[K" : "");
 }
 
 static void
@@ -108,8 +129,11 @@ claim(struct pub *p, enum out_db db, const char *key, size_t len)
 	c->db = (uint8_t)db;
 	c->len = (uint32_t)len;
 	c->key = xstrndup(key, len);
-	if (db < OUT_SRC)
+	if (db < OUT_SRC) {
 		p->st.outputs++;
+		if ((p->st.outputs & 127) == 0)
+			progress(p, 0);
+	}
 }
 
 /* The "deps" key of an output: its database, then its key. */
@@ -750,6 +774,7 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 
 	if (p->pool_on)
 		drain(p, 1);
+	progress(p, 1);
 	if (p->nclaims > 0)
 		qsort(p->claims, p->nclaims, sizeof(*p->claims), cmp_claim);
 	for (i = 1; i < p->nclaims; i++) {

@@ -41,7 +41,7 @@ struct output {
 struct publish_opts {
 	int check_only;		/* render and compare, write nothing */
 	int full;		/* ignore "src" and "deps": render everything */
-	int verbose;
+	int progress;		/* a progress line on stderr (a terminal) */
 };
 
 struct publish_stats {

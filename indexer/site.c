@@ -616,6 +616,8 @@ site_load(const char *dir, const struct site_opts *opts)
 			if (d == NULL)
 				continue;
 			d->draft = strncmp(pl.v[j], "_drafts/", 8) == 0;
+			if (d->cached && !d->kept)
+				s->ncached++;
 			s->docs = xreallocarray(s->docs, s->ndocs + 1,
 			    sizeof(*s->docs));
 			s->docs[s->ndocs++] = d;

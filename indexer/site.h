@@ -61,6 +61,7 @@ struct site {
 				   cached document must have been made with */
 	int nerrors;		/* errors reported on stderr so far */
 	int nbroken;		/* documents that could not be read */
+	size_t ncached;		/* documents unchanged since the last publish */
 };
 
 struct site_opts {
