@@ -107,4 +107,20 @@ check "two indexers at once: the database equals a full publish" same "$T/db" "$
 mdb_stat "$T/db" >/dev/null 2>&1
 check "the database is sound" [ $? -eq 0 ]
 
+# A template error names the template, line and column; nothing published.
+cp "$T/db/data.mdb" "$T/before.mdb"
+cp "$S/_templates/page.mustache" "$T/page.mustache"
+printf 'x\n{{#page.title}}\n' >"$S/_templates/page.mustache"
+"$IDX" --quiet $TPL "$S" "$T/db" 2>"$T/err"
+check "an unclosed section: exit status 1" [ $? -eq 1 ]
+check "an unclosed section: template, line and column" \
+    grep -q "_templates/page.mustache:2:1: unclosed section" "$T/err"
+printf '{{>absente}}\n' >"$S/_templates/page.mustache"
+"$IDX" --quiet $TPL "$S" "$T/db" 2>"$T/err"
+check "a missing partial: exit status 1" [ $? -eq 1 ]
+check "a missing partial: named where it is used" \
+    grep -q "_templates/page.mustache:1:1: partial \"absente\" not found" "$T/err"
+check "a template error publishes nothing" cmp -s "$T/db/data.mdb" "$T/before.mdb"
+cp "$T/page.mustache" "$S/_templates/page.mustache"
+
 [ "$lib_failed" -eq 0 ]
