@@ -17,6 +17,7 @@
 #include "json.h"
 #include "log.h"
 #include "publish.h"
+#include "page.h"
 #include "render.h"
 #include "site.h"
 #include "tmpl.h"
@@ -116,7 +117,7 @@ render_one(const char *path, int liquid)
 	s = site_load_file(path, &so, &d);
 	if (s == NULL || d == NULL)
 		goto out;
-	if (render_body(s, d, liquid, &out) == 0) {
+	if (page_render_body(s, d, liquid, &out) == 0) {
 		fwrite(out.data, 1, out.len, stdout);
 		rc = fflush(stdout) == 0 ? 0 : 1;
 	}

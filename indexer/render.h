@@ -19,12 +19,4 @@
  */
 int render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub);
 
-/*
- * The HTML of one document's body alone (Liquid when asked, then Markdown
- * with the kramdown extensions), as the page shows it. Returns 0 or -1
- * (reported).
- */
-int render_body(const struct site *s, const struct doc *d, int liquid,
-    struct buf *out);
-
 #endif
