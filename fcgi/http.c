@@ -378,12 +378,35 @@ http_location(char *out, size_t outsz, const char *path, size_t len,
 	return (int)o;
 }
 
+/* Whether one of the 8 bytes is below 0x20 or is 0x7f (may be a tab). */
+static int
+word_suspect(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t w, del;
+
+	memcpy(&w, p, 8);
+	del = w ^ (ones * 0x7f);
+	return ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & high) != 0;
+}
+
 int
 http_header_safe(const char *p, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)p, *end = s + len;
+	const unsigned char *s, *end;
+	size_t i;
 
-	for (; s < end; s++)
+	/* A word at a time (the last one may overlap); bytes only if needed. */
+	if (len >= 8) {
+		for (i = 0; i + 8 <= len; i += 8)
+			if (word_suspect(p + i))
+				goto bytes;
+		if (!word_suspect(p + len - 8))
+			return 1;
+	}
+bytes:
+	for (s = (const unsigned char *)p, end = s + len; s < end; s++)
 		if ((*s < 0x20 && *s != '\t') || *s == 0x7f)
 			return 0;
 	return 1;

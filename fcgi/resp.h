@@ -61,6 +61,16 @@ int resp_send_headers(struct resp *r);
 int resp_body(struct resp *r, const void *p, size_t n);
 
 /*
+ * Sends the headers and a whole body (n bytes at body, typically in the
+ * LMDB map) as FastCGI stdout records written with writev() on req's
+ * connection: the body is never copied. Nothing may have been written to
+ * req->out before; libfcgi's FCGX_Finish_r() then closes the stream as
+ * usual. Returns 0, or -1 when the connection failed.
+ */
+int resp_send_direct(struct resp *r, FCGX_Request *req, const void *body,
+    size_t n);
+
+/*
  * A whole small response with a text/plain body (errors, 405, 503); extra
  * is one more "Name: value" header line or NULL.
  */

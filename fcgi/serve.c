@@ -104,8 +104,10 @@ send_page(struct worker *w, FCGX_Stream *out, const struct req *q,
 		cache_line(&r, p->cache);
 	} else
 		RESP_LINE(&r, "Cache-Control: public, max-age=60");
-	if (resp_send_headers(&r) == 0 && !not_modified)
-		resp_body(&r, v->body, v->body_len);
+	if (not_modified)
+		resp_send_headers(&r);
+	else
+		resp_send_direct(&r, q->fcgi, v->body, v->body_len);
 }
 
 static void
@@ -370,6 +372,7 @@ serve_request(struct worker *w, FCGX_Request *r)
 	struct req q;
 
 	memset(&q, 0, sizeof(q));
+	q.fcgi = r;
 	method = read_params(r->envp, &q);
 	if (method != NULL && strcmp(method, "HEAD") == 0)
 		q.head = 1;

@@ -26,6 +26,7 @@ struct req {
 	const char *ims;	/* If-Modified-Since */
 	int head;		/* HEAD rather than GET */
 	int64_t now;		/* the moment of the request (epoch seconds) */
+	FCGX_Request *fcgi;	/* the connection, for direct writes */
 };
 
 /* One worker process's state, owned by main.c. */
