@@ -169,8 +169,9 @@ test: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 
 # Not part of make test: a million requests, 100 publishes, 200 killed
 # children, valgrind (tests/stress/run.sh lists its knobs).
-stress: $(PROGS) $(TOOL_BIN)
-	@BIN=$(BIN) TOOL_DIR=$(B)/tools sh tests/stress/run.sh
+stress: $(PROGS) $(TOOL_BIN) $(FZ_BIN)
+	@BIN=$(BIN) TOOL_DIR=$(B)/tools FUZZ_BIN=$(FZ) \
+	    FUZZ_NAMES="$(FUZZ_NAMES)" sh tests/stress/run.sh
 
 spec: $(TOOL_BIN)
 	@TOOL_DIR=$(B)/tools sh tests/spec.sh

@@ -34,10 +34,20 @@ part hostile sh tests/integration/hostile_requests.sh
 part faults sh tests/stress/faults.sh
 part memory sh tests/stress/memory.sh
 fuzz=
-if [ -f tests/fuzz/run.sh ]; then
-	FUZZ_SECONDS=$FUZZ_SECONDS part fuzz sh tests/fuzz/run.sh
-	fuzz=$(grep -v '^\(ok\|not ok\|#\)' "$out/fuzz.out" | grep . | tail -1)
-	[ -n "$fuzz" ] || fuzz=$(grep . "$out/fuzz.out" | tail -1)
+fuzz_check() {	# harness names: runs them, then one verdict line
+	FUZZ_SECONDS=$FUZZ_SECONDS sh tests/fuzz/run.sh "$@"
+	if [ $? -eq 0 ]; then
+		echo "ok - fuzzing: no crash"
+	else
+		echo "not ok - fuzzing: crashes (inputs in build/fuzz/crashes/)"
+	fi
+}
+if [ -n "${FUZZ_NAMES:-}" ] && [ -f tests/fuzz/run.sh ]; then
+	part fuzz fuzz_check $FUZZ_NAMES
+	fuzz=$(awk '/^[a-z_]+: [0-9]+ executions, [0-9]+ crashes/ {
+	    e += $2; c += $4; n++ }
+	    END { if (n) printf "%d executions, %d crashes (%d harnesses)",
+	    e, c, n }' "$out/fuzz.out")
 fi
 
 stat() {	# name: the value printed as "# stat: name value"
