@@ -222,6 +222,7 @@ main(int argc, char **argv)
 	struct site *s = NULL;
 	struct tmpl_set *ts = NULL;
 	struct pub *pub = NULL;
+	struct buf dbfile = BUF_INIT;
 	size_t map_size = 0;
 	const char *templates = FOLIO_TEMPLATE_DIR;
 	char err[512];
@@ -295,7 +296,9 @@ main(int argc, char **argv)
 	 * the next publish, and the old site until the commit: about twelve
 	 * times the content, measured on the synthetic sites of bench/index.
 	 */
-	map_size = (size_t)(tree_bytes(argv[optind], 0) * 12);
+	buf_printf(&dbfile, "%s/data.mdb", argv[optind + 1]);
+	if (access(dbfile.data, F_OK) != 0)	/* later: its own size */
+		map_size = (size_t)(tree_bytes(argv[optind], 0) * 12);
 	for (;;) {
 		if (pub_open(&pub, argv[optind + 1], &po, map_size, err,
 		    sizeof(err)) == -1) {
@@ -344,6 +347,7 @@ main(int argc, char **argv)
 		    ps.bytes_written / 1024.0, now_ms() - t0);
 	rc = s->nbroken > 0 ? 1 : 0;
 out:
+	buf_release(&dbfile);
 	tmpl_set_free(ts);
 	site_free(s);
 	return rc;

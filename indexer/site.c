@@ -17,25 +17,39 @@
 
 #define MAX_DEPTH 16
 
+/* A file found by walk(), with what lstat said of it. */
+struct found {
+	char *path;
+	uint64_t mtime_ns, size, ino;
+};
+
 struct pathlist {
-	char **v;
+	struct found *v;
 	size_t n, cap;
 };
 
 static void
-pathlist_add(struct pathlist *pl, char *p)
+pathlist_add(struct pathlist *pl, char *p, const struct stat *st)
 {
+	struct found *f;
+
 	if (pl->n == pl->cap) {
 		pl->cap = pl->cap ? pl->cap * 2 : 64;
 		pl->v = xreallocarray(pl->v, pl->cap, sizeof(*pl->v));
 	}
-	pl->v[pl->n++] = p;
+	f = &pl->v[pl->n++];
+	f->path = p;
+	f->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u +
+	    (uint64_t)st->st_mtim.tv_nsec;
+	f->size = (uint64_t)st->st_size;
+	f->ino = (uint64_t)st->st_ino;
 }
 
 static int
-cmp_str(const void *a, const void *b)
+cmp_found(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct found *)a)->path,
+	    ((const struct found *)b)->path);
 }
 
 static int
@@ -95,7 +109,7 @@ walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 				continue;
 			buf_reset(&child);
 			buf_printf(&child, "%s/%s", rel, de->d_name);
-			pathlist_add(out, buf_detach(&child, NULL));
+			pathlist_add(out, buf_detach(&child, NULL), &st);
 		} else if (is_doc_ext(de->d_name)) {
 			log_at(LOG_LVL_WARN, child.data, 0, 0,
 			    "not a regular file; skipped");
@@ -475,14 +489,14 @@ out:
 
 /* Reads one document; NULL when it is left out or broken (reported). */
 static struct doc *
-doc_load(struct site *s, const struct collection *c, const char *relpath,
+doc_load(struct site *s, const struct collection *c, const struct found *f,
     const struct site_opts *opts)
 {
+	const char *relpath = f->path;
 	struct buf text = BUF_INIT;
 	struct fm_doc fd;
 	struct doc *d;
 	struct ferr e;
-	struct stat st;
 	const struct value *v;
 	const char *base, *dot;
 	char err[256];
@@ -503,12 +517,9 @@ doc_load(struct site *s, const struct collection *c, const char *relpath,
 	 * The file's identity: a change of content changes mtime or size,
 	 * a replacement (editors, git checkout) the inode.
 	 */
-	if (lstat(d->path, &st) == 0) {
-		d->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
-		    (uint64_t)st.st_mtim.tv_nsec;
-		d->size = (uint64_t)st.st_size;
-		d->ino = (uint64_t)st.st_ino;
-	}
+	d->mtime_ns = f->mtime_ns;
+	d->size = f->size;
+	d->ino = f->ino;
 	if (doc_from_cache(s, d, opts, 0) == 0)
 		goto parsed;
 	if (buf_read_file(&text, d->path, FM_MAX_FILE, err,
@@ -610,12 +621,12 @@ site_load(const char *dir, const struct site_opts *opts)
 			walk(s, "_drafts", 0, &pl);
 		if (pl.n > first)	/* pl.v is NULL while empty */
 			qsort(pl.v + first, pl.n - first, sizeof(*pl.v),
-			    cmp_str);
+			    cmp_found);
 		for (j = first; j < pl.n; j++) {
-			d = doc_load(s, &s->cols[i], pl.v[j], opts);
+			d = doc_load(s, &s->cols[i], &pl.v[j], opts);
 			if (d == NULL)
 				continue;
-			d->draft = strncmp(pl.v[j], "_drafts/", 8) == 0;
+			d->draft = strncmp(pl.v[j].path, "_drafts/", 8) == 0;
 			if (d->cached && !d->kept)
 				s->ncached++;
 			s->docs = xreallocarray(s->docs, s->ndocs + 1,
@@ -637,7 +648,7 @@ site_load(const char *dir, const struct site_opts *opts)
 	if (s->ndocs > 1)
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
 	for (i = 0; i < pl.n; i++)
-		free(pl.v[i]);
+		free(pl.v[i].path);
 	free(pl.v);
 	buf_release(&rel);
 	return s;
@@ -734,7 +745,11 @@ site_load_file(const char *path, const struct site_opts *opts,
 		    "extension (.md, .markdown)");
 		s->nerrors++;
 	} else {
-		*dp = doc_load(s, col, rel, opts);
+		struct found f;
+
+		memset(&f, 0, sizeof(f));
+		f.path = (char *)rel;
+		*dp = doc_load(s, col, &f, opts);
 		if (*dp != NULL) {
 			s->docs = xreallocarray(NULL, 1, sizeof(*s->docs));
 			s->docs[s->ndocs++] = *dp;
