@@ -107,6 +107,22 @@ check "two indexers at once: the database equals a full publish" same "$T/db" "$
 mdb_stat "$T/db" >/dev/null 2>&1
 check "the database is sound" [ $? -eq 0 ]
 
+# A map too small for the new content: grown, and the publish done again.
+cp -R "$TOP/content" "$T/small"
+check "a small site" "$IDX" --quiet $TPL "$T/small" "$T/grow"
+python3 "$TOP/bench/index/gen.py" 1500 "$T/gen2" --seed 3 >/dev/null 2>&1
+for c in _evenements _actualites _communiques _publications; do
+	cp "$T/gen2/$c/"* "$T/small/$c/"
+done
+"$IDX" $TPL "$T/small" "$T/grow" 2>"$T/grow.err"
+check "content outgrowing the map: published" [ $? -eq 0 ]
+check "content outgrowing the map: the map was grown" \
+    grep -q "growing the database map" "$T/grow.err"
+check "content outgrowing the map: everything is there" sh -c '
+    "$1" "$2" /agenda/atelier-histoire-s-dalgorithmes-dans-le-cadre-de-la-semaine-de-linnovation-publique-5ca8c5/ >/dev/null &&
+    [ "$(mdb_stat -s src "$2" | sed -n "s/.*Entries: //p")" -eq 1512 ]' sh "$DBCAT" "$T/grow"
+rm -rf "$T/small" "$T/gen2" "$T/grow"
+
 # A template error names the template, line and column; nothing published.
 cp "$T/db/data.mdb" "$T/before.mdb"
 cp "$S/_templates/page.mustache" "$T/page.mustache"
