@@ -114,29 +114,23 @@ lib_wait_gone() {	# pid seconds
 	! lib_alive "$1"
 }
 
-lib_worker_stop() {
-	[ -n "$WORKER_PID" ] || return 0
-	kill -TERM "$WORKER_PID" 2>/dev/null
-	if ! lib_wait_gone "$WORKER_PID" 5; then
-		kill -KILL "$WORKER_PID" 2>/dev/null
-		pkill -KILL -P "$WORKER_PID" 2>/dev/null
+lib_stop_pid() {	# pid: TERM, then KILL (with its children) after 5 s
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null
+	if ! lib_wait_gone "$1" 5; then
+		kill -KILL "$1" 2>/dev/null
+		pkill -KILL -P "$1" 2>/dev/null
 	fi
-	wait "$WORKER_PID" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+lib_worker_stop() {
+	lib_stop_pid "$WORKER_PID"
 	WORKER_PID=
 }
 
 lib_nginx_conf() {	# dir port socket static [microcache]
-	mkdir -p "$1/tmp" "$1/cache"
-	user=
-	[ "$(id -u)" = 0 ] && user="user root;"
-	micro=
-	[ "${5:-}" = microcache ] &&
-	    micro="include $LIB_TOP/nginx/folio-microcache.conf;"
-	sed -e "s|@VARDIR@|$1|g" -e "s|@PORT@|$2|g" -e "s|@SOCKET@|$3|g" \
-	    -e "s|@STATIC@|$4|g" -e "s|@NGINXDIR@|$LIB_TOP/nginx|g" \
-	    -e "s|@USER@|$user|" -e "s|@MICROCACHE@|$micro|" \
-	    -e "s|@ACCESSLOG@|${NGINX_ACCESS_LOG:-access_log $1/access.log;}|" \
-	    "$LIB_TOP/nginx/nginx.conf.in" >"$1/nginx.conf"
+	sh "$LIB_TOP/nginx/gen-conf.sh" "$@"
 }
 
 lib_nginx_start() {	# dir port
@@ -147,12 +141,6 @@ lib_nginx_start() {	# dir port
 }
 
 lib_nginx_stop() {
-	[ -n "$NGINX_PID" ] || return 0
-	kill -TERM "$NGINX_PID" 2>/dev/null
-	if ! lib_wait_gone "$NGINX_PID" 5; then
-		kill -KILL "$NGINX_PID" 2>/dev/null
-		pkill -KILL -P "$NGINX_PID" 2>/dev/null
-	fi
-	wait "$NGINX_PID" 2>/dev/null
+	lib_stop_pid "$NGINX_PID"
 	NGINX_PID=
 }

@@ -9,12 +9,27 @@
 
 #include "buf.h"
 
+/* Prints libical's X-LIC-ERROR properties of c; 1 when there are any. */
+static int
+errors_of(icalcomponent *c, const char *path)
+{
+	icalproperty *p;
+	int bad = 0;
+
+	for (p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+		fprintf(stderr, "%s: %s\n", path, icalproperty_get_xlicerror(p));
+		bad = 1;
+	}
+	return bad;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct buf text = BUF_INIT;
-	icalcomponent *cal, *ev, *c;
-	icalproperty *p;
+	icalcomponent *cal, *ev;
 	char err[256];
 	int bad = 0;
 
@@ -31,27 +46,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: no VCALENDAR\n", argv[1]);
 		return 1;
 	}
-	for (c = cal; c != NULL; c = NULL) {
-		for (p = icalcomponent_get_first_property(c,
-		    ICAL_XLICERROR_PROPERTY); p != NULL;
-		    p = icalcomponent_get_next_property(c,
-		    ICAL_XLICERROR_PROPERTY)) {
-			fprintf(stderr, "%s: %s\n", argv[1],
-			    icalproperty_get_xlicerror(p));
-			bad = 1;
-		}
-	}
+	bad = errors_of(cal, argv[1]);
 	for (ev = icalcomponent_get_first_component(cal,
 	    ICAL_ANY_COMPONENT); ev != NULL;
 	    ev = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
-		for (p = icalcomponent_get_first_property(ev,
-		    ICAL_XLICERROR_PROPERTY); p != NULL;
-		    p = icalcomponent_get_next_property(ev,
-		    ICAL_XLICERROR_PROPERTY)) {
-			fprintf(stderr, "%s: %s\n", argv[1],
-			    icalproperty_get_xlicerror(p));
-			bad = 1;
-		}
+		bad |= errors_of(ev, argv[1]);
 		if (icalcomponent_isa(ev) != ICAL_VEVENT_COMPONENT)
 			continue;
 		printf("%s\t%s\t%ld\n", icalcomponent_get_uid(ev) ?
