@@ -62,9 +62,8 @@ for d in na:$PA nb:$PB nc:$PC; do
 done
 NGINX_PID=
 stop_all() {
-	for p in $NG; do kill -TERM "$p" 2>/dev/null; done
-	kill -TERM "$FLOOR_PID" 2>/dev/null
-	wait 2>/dev/null
+	for p in $NG $FLOOR_PID; do kill -TERM "$p" 2>/dev/null; done
+	for p in $NG $FLOOR_PID; do lib_wait_gone "$p" 5 || kill -KILL "$p"; done
 	lib_cleanup
 }
 trap 'stop_all' EXIT
