@@ -140,7 +140,7 @@ top(struct rnd *r)
 static void
 apply_ial(struct rnd *r, long el, size_t ial)
 {
-	if (el < 0 || ial >= r->pre.nials)
+	if (el < 0 || (size_t)el >= r->nels || ial >= r->pre.nials)
 		return;
 	kd_attrs_merge(&r->els[el].a, &r->pre.ials[ial].a);
 }
@@ -258,7 +258,8 @@ flush_run(struct rnd *r)
 	if (n == 0)
 		return;
 	/* a span IAL right after a link or an image */
-	if (r->run_after >= 0 && n > 3 && s[0] == '{' && s[1] == ':') {
+	if (r->run_after >= 0 && (size_t)r->run_after < r->nels && n > 3 &&
+	    s[0] == '{' && s[1] == ':') {
 		for (i = 2; i < n && s[i] != '}' && s[i] != '\n'; i++)
 			if (s[i] == '\\')
 				i++;
@@ -957,12 +958,20 @@ leave_span(MD_SPANTYPE type, void *detail, void *arg)
 		break;
 	case MD_SPAN_A:
 		buf_adds(r->out, "</a>");
-		el = r->fr[--r->nfr].el;
-		r->span_last = el;
+		el = r->nfr > 0 ? r->fr[--r->nfr].el : -1;
+		r->span_last = el >= 0 && (size_t)el < r->nels ? el : -1;
 		break;
 	case MD_SPAN_IMG:
 		r->in_img = 0;
-		el = r->fr[--r->nfr].el;
+		el = r->nfr > 0 ? r->fr[--r->nfr].el : -1;
+		/*
+		 * An element dropped since (a heading that was a marker line)
+		 * leaves nothing to put the alt text in.
+		 */
+		if (el < 0 || (size_t)el >= r->nels) {
+			buf_adds(r->out, " />");
+			break;
+		}
 		/* the alt text goes before the attributes the IAL adds */
 		{
 			struct el *e = &r->els[el];

@@ -25,7 +25,7 @@ part() {	# name command...
 	t0=$(date +%s)
 	"$@" 2>"$out/$name.err" | tee "$out/$name.out"
 	echo "# $name: $(( $(date +%s) - t0 )) s"
-	if ! grep -q '^ok ' "$out/$name.out"; then
+	if ! grep -q '^\(not \)\{0,1\}ok ' "$out/$name.out"; then
 		echo "not ok - $name ran no check" | tee -a "$out/$name.out"
 		tail -20 "$out/$name.err" | sed 's/^/#   /'
 	fi
@@ -44,7 +44,9 @@ fuzz_check() {	# harness names: runs them, then one verdict line
 }
 if [ -n "${FUZZ_NAMES:-}" ] && [ -f tests/fuzz/run.sh ]; then
 	part fuzz fuzz_check $FUZZ_NAMES
-	fuzz=$(awk '/^[a-z_]+: [0-9]+ executions, [0-9]+ crashes/ {
+	# per harness once: the lines before run.sh's "# summary"
+	fuzz=$(awk '/^# summary/ { exit }
+	    /^[a-z_]+: [0-9]+ executions, [0-9]+ crashes/ {
 	    e += $2; c += $4; n++ }
 	    END { if (n) printf "%d executions, %d crashes (%d harnesses)",
 	    e, c, n }' "$out/fuzz.out")
