@@ -554,7 +554,32 @@ parsed:
 		    d->path);
 		goto drop;
 	}
+	/* A title is text; a number is written as text, a list is an error. */
 	v = value_map_get(d->fm, "title");
+	if (v != NULL && (v->type == VAL_INT || v->type == VAL_FLOAT ||
+	    v->type == VAL_BOOL)) {
+		struct buf t = BUF_INIT;
+		struct value *nv;
+
+		if (v->type == VAL_INT)
+			buf_printf(&t, "%lld", v->u.i);
+		else if (v->type == VAL_FLOAT)
+			buf_printf(&t, "%g", v->u.f);
+		else
+			buf_adds(&t, v->u.b ? "true" : "false");
+		nv = value_new_str(t.data, t.len);
+		nv->line = v->line;
+		nv->col = v->col;
+		value_map_set(d->fm, "title", 5, nv);
+		v = nv;
+		buf_release(&t);
+	} else if (v != NULL && v->type != VAL_STR && v->type != VAL_NULL) {
+		log_at(LOG_LVL_ERROR, d->path, v->line, v->col,
+		    "'title' must be text, not a %s",
+		    v->type == VAL_SEQ ? "list" : v->type == VAL_MAP ?
+		    "mapping" : "date");
+		goto broken;
+	}
 	d->title = value_str(v);
 	if (d->title == NULL)
 		d->title = "";
@@ -565,7 +590,10 @@ parsed:
 broken:
 	s->nbroken++;
 	/* --keep-going: the last good version stays published. */
-	if (opts->keep_going && doc_from_cache(s, d, opts, 1) == 0) {
+	value_free(d->fm);
+	d->fm = NULL;
+	buf_reset(&d->body);
+	if (opts->keep_going && !d->kept && doc_from_cache(s, d, opts, 1) == 0) {
 		log_warn("%s: keeping the version published before", d->path);
 		d->kept = 1;
 		buf_release(&text);
