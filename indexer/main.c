@@ -330,6 +330,11 @@ main(int argc, char **argv)
 		site_free(s);
 		s = NULL;
 	}
+	if (prc == PUB_CONFLICT) {
+		fprintf(stderr, "%s\n", err);
+		log_error("nothing published");
+		goto out;
+	}
 	if (prc != 0) {
 		log_error("%s; nothing published", err);
 		rc = 3;

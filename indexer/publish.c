@@ -43,6 +43,8 @@ struct claim {
 	uint8_t db;
 	uint32_t len;
 	char *key;
+	const char *opath;	/* the document it comes from, or NULL */
+	unsigned oline, ocol;
 };
 
 /* A changed page waiting for compression and its put. */
@@ -85,6 +87,8 @@ struct pub {
 	struct buf rec, dkey;
 	char where[256];
 	long long shown;	/* when the progress line was last written */
+	const char *opath;	/* see pub_origin() */
+	unsigned oline, ocol;
 };
 
 static void
@@ -129,6 +133,9 @@ claim(struct pub *p, enum out_db db, const char *key, size_t len)
 	c->db = (uint8_t)db;
 	c->len = (uint32_t)len;
 	c->key = xstrndup(key, len);
+	c->opath = p->opath;
+	c->oline = p->oline;
+	c->ocol = p->ocol;
 	if (db < OUT_SRC) {
 		p->st.outputs++;
 		if ((p->st.outputs & 127) == 0)
@@ -469,6 +476,14 @@ pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
 		dep_put(p, db, key, key_len, dep);
 }
 
+void
+pub_origin(struct pub *p, const char *path, unsigned line, unsigned col)
+{
+	p->opath = path;
+	p->oline = line;
+	p->ocol = col;
+}
+
 int
 pub_failed(const struct pub *p)
 {
@@ -778,11 +793,25 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 	if (p->nclaims > 0)
 		qsort(p->claims, p->nclaims, sizeof(*p->claims), cmp_claim);
 	for (i = 1; i < p->nclaims; i++) {
-		if (cmp_claim(&p->claims[i - 1], &p->claims[i]) == 0) {
-			snprintf(err, errsz, "two responses share the URL %s",
-			    p->claims[i].key);
-			goto out;
+		const struct claim *a = &p->claims[i - 1], *b = &p->claims[i];
+
+		if (cmp_claim(a, b) != 0)
+			continue;
+		if (a->opath == NULL) {
+			a = b;
+			b = &p->claims[i - 1];
 		}
+		if (a->opath == NULL)
+			snprintf(err, errsz, "two responses share the URL %s",
+			    a->key);
+		else
+			snprintf(err, errsz, "%s:%u:%u: the URL %s is also "
+			    "%s%s", a->opath, a->oline, a->ocol, a->key,
+			    b->opath != NULL ? "claimed by " :
+			    "a page folio makes (a listing, feed, calendar or "
+			    "the agenda)", b->opath != NULL ? b->opath : "");
+		ret = PUB_CONFLICT;
+		goto out;
 	}
 	for (d = 0; d < OUT_NDB; d++)
 		sweep(p, p->dbi[d], 0, (uint8_t)d);

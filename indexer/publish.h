@@ -25,6 +25,8 @@ enum out_db { OUT_PAGES, OUT_AGENDA, OUT_META, OUT_SRC, OUT_HTML, OUT_NDB };
 #define PUB_MAP_FULL 2
 /* pub_get(): no such key. */
 #define PUB_NOTFOUND 1
+/* pub_commit(): two responses claim one URL (an error in the content). */
+#define PUB_CONFLICT 3
 
 /* One response (OUT_PAGES): what the worker will send. */
 struct output {
@@ -86,6 +88,15 @@ int pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
  */
 int pub_failed(const struct pub *p);
 
+/*
+ * Says which document the next claims come from (path and the position of
+ * what made the URL), so that a URL claimed twice is reported there.
+ * path NULL: responses folio makes itself (listings, feeds, calendars).
+ * path is borrowed until pub_commit().
+ */
+void pub_origin(struct pub *p, const char *path, unsigned line,
+    unsigned col);
+
 /* Claims key as it is stored (a "src" record of an unchanged document). */
 void pub_keep(struct pub *p, enum out_db db, const char *key,
     size_t key_len);
@@ -102,8 +113,9 @@ void pub_put_raw(struct pub *p, enum out_db db, const char *key,
 /*
  * Deletes what nobody claimed, commits (or, with check_only, aborts) and
  * closes everything. Returns 0, PUB_MAP_FULL (nothing written: open again
- * with a larger map_size, st->map_size suggests one), or -1 with err set
- * (nothing written). p is freed in every case.
+ * with a larger map_size, st->map_size suggests one), PUB_CONFLICT (two
+ * responses claim one URL: err is "path:line:col: what"; nothing written),
+ * or -1 with err set (nothing written). p is freed in every case.
  */
 int pub_commit(struct pub *p, struct publish_stats *st, char *err,
     size_t errsz);

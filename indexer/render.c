@@ -461,7 +461,11 @@ render_docs(struct rctx *r)
 
 	for (i = 0; i < r->s->ndocs; i++) {
 		struct doc *d = r->s->docs[i];
+		const struct value *pv = value_map_get(d->fm, "permalink");
 
+		/* A URL claimed twice is reported where it was made. */
+		pub_origin(r->pub, d->path, pv != NULL ? pv->line : 1,
+		    pv != NULL ? pv->col : 1);
 		redirects(r, d);
 		to = page_fm_str(d, "redirect_to");
 		if (to != NULL && to[0] != '\0') {
@@ -491,6 +495,7 @@ render_docs(struct rctx *r)
 		buf_release(&d->body_html);
 		d->html_ready = 0;
 	}
+	pub_origin(r->pub, NULL, 0, 0);
 }
 
 /*
