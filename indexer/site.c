@@ -406,9 +406,13 @@ doc_url(struct site *s, struct doc *d)
 	}
 	rc = permalink_expand(&url, pattern, &vars, &e);
 	if (rc == -1) {
-		if (e.line == 0 && pv != NULL) {
-			e.line = pv->line;
-			e.col = pv->col;
+		/* At the permalink, else the slug, else the document itself. */
+		if (e.line == 0) {
+			const struct value *at = pv != NULL ? pv :
+			    value_map_get(d->fm, "slug");
+
+			e.line = at != NULL ? at->line : 1;
+			e.col = at != NULL ? at->col : 1;
 		}
 		log_ferr(d->path, &e);
 		s->nerrors++;

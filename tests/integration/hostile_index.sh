@@ -115,6 +115,7 @@ bad duplicate-key.md _actualites 5:1 'duplicate key "a" \(first at line 3\)'
 bad bad-date.md _actualites 3:7 "'date' is not a valid date"
 bad huge-int.md _actualites 3:4 "integer .* does not fit in 64 bits"
 bad title-seq.md _actualites 2:8 "'title' must be text, not a list"
+bad slug-dotdot.md _actualites 3:7 "permalink has a \"\.\.\" segment"
 bad permalink-feed.md _actualites 3:12 "the URL /feed.xml is also a page folio makes"
 bad title-map.md _actualites 2:8 "'title' must be text, not a mapping"
 bad binary.md _actualites 3:7 'unsupported tag "tag:yaml.org,2002:binary"'
