@@ -1171,32 +1171,6 @@ site_ctx(const struct site *s)
 	return v;
 }
 
-static void
-phase(const char *what)
-{
-	static double last;
-	struct timespec ts;
-	double now;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-	if (getenv("FOLIO_PHASES") != NULL) {
-		char line[128];
-		FILE *f = fopen("/proc/self/status", "r");
-
-		fprintf(stderr, "%s: %.0f ms", what, now - last);
-		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-			if (strncmp(line, "RssAnon:", 8) == 0 ||
-			    strncmp(line, "RssFile:", 8) == 0)
-				fprintf(stderr, " %.*s", (int)strcspn(line, "\n"),
-				    line);
-		fprintf(stderr, "\n");
-		if (f != NULL)
-			fclose(f);
-	}
-	last = now;
-}
-
 struct order {
 	const struct doc *d;
 	size_t idx;
@@ -1222,7 +1196,6 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub)
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
-	phase("start");
 	r.s = s;
 	r.ts = ts;
 	r.pub = pub;
@@ -1249,17 +1222,13 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub)
 	free(ord);
 
 	prepare_docs(&r);
-	phase("bodies");
 	render_docs(&r);
-	phase("documents");
 	render_collections(&r);
 	render_terms(&r, "tags", s->tag_pattern, "tag");
 	render_terms(&r, "categories", s->cat_pattern, "categorie");
-	phase("listings");
 	render_agenda(&r);
 	render_home(&r);
 	render_misc(&r);
-	phase("agenda, feeds");
 
 	for (i = 0; i < s->ndocs; i++)
 		value_free(r.page_v[i]);
