@@ -20,6 +20,7 @@
 #include "page.h"
 #include "render.h"
 #include "site.h"
+#include "store.h"
 #include "tmpl.h"
 
 #ifndef FOLIO_TEMPLATE_DIR
@@ -190,6 +191,31 @@ tree_bytes(const char *dir, int depth)
 	return n;
 }
 
+/*
+ * This build of the program: the hash of its own executable, so that any
+ * change to the code (a new version, a rebuild with a fix) renders
+ * everything again instead of trusting what an older build stored.
+ */
+static uint64_t
+build_id(void)
+{
+	struct buf exe = BUF_INIT;
+	char err[128], path[4096];
+	uint64_t h = store_hash(STORE_FNV0, FOLIO_VERSION,
+	    strlen(FOLIO_VERSION));
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n > 0) {
+		path[n] = '\0';
+		if (buf_read_file(&exe, path, 256u << 20, err,
+		    sizeof(err)) == 0)
+			h = store_hash(h, exe.data, exe.len);
+	}
+	buf_release(&exe);
+	return h;
+}
+
 static double
 now_ms(void)
 {
@@ -282,6 +308,7 @@ main(int argc, char **argv)
 	po.progress = !quiet && isatty(STDERR_FILENO);
 	so.now = (long long)time(NULL);
 	so.configured = set_timezone;
+	so.build = build_id();
 	/*
 	 * Templates are checked before the database is even opened: a
 	 * broken template publishes nothing.

@@ -168,9 +168,9 @@ load_config(struct site *s)
 		s->config = NULL;
 	}
 	s->config_hash = store_hash(STORE_FNV0, text.data, text.len);
-	/* A new folio renders differently: its cache is not this one's. */
-	s->cfg = store_hash(s->config_hash, FOLIO_VERSION " " __DATE__ " "
-	    __TIME__, strlen(FOLIO_VERSION " " __DATE__ " " __TIME__));
+	/* Another build of folio may render differently: its cache is not
+	 * this one's. */
+	s->cfg = store_hash(s->config_hash, &s->build, sizeof(s->build));
 	if (s->config == NULL)
 		s->config = value_new(VAL_MAP, 0, 0);
 	buf_release(&path);
@@ -639,6 +639,7 @@ site_load(const char *dir, const struct site_opts *opts)
 	struct doc *d;
 
 	s->dir = xstrdup(dir);
+	s->build = opts->build;
 	load_config(s);
 	if (opts->configured != NULL)
 		opts->configured(s, opts->arg);

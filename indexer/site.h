@@ -57,7 +57,8 @@ struct site {
 	size_t per_page;
 	const char *tag_pattern, *cat_pattern;
 	uint64_t config_hash;	/* of _config.yml's bytes */
-	uint64_t cfg;		/* configuration and folio's version: what a
+	uint64_t build;		/* site_opts.build */
+	uint64_t cfg;		/* configuration and folio's build: what a
 				   cached document must have been made with */
 	int nerrors;		/* errors reported on stderr so far */
 	int nbroken;		/* documents that could not be read */
@@ -69,6 +70,7 @@ struct site_opts {
 	int all;		/* keep published: false and future documents */
 	int keep_going;		/* a broken document keeps its last good version */
 	struct pub *pub;	/* the open publish, for the "src" cache; or NULL */
+	uint64_t build;		/* identifies this build of folio-index */
 	long long now;		/* for future: false (seconds since the epoch) */
 	/* Called once _config.yml is read, before any document (may be NULL):
 	 * the program sets the site's time zone there. */
