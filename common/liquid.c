@@ -71,20 +71,10 @@ put_value(struct buf *out, const struct value *v)
 {
 	size_t i;
 
+	if (value_text(out, v) == 0)
+		return;
 	switch (v->type) {
-	case VAL_NULL:
-		break;
-	case VAL_BOOL:
-		buf_adds(out, v->u.b ? "true" : "false");
-		break;
-	case VAL_INT:
-		buf_printf(out, "%lld", v->u.i);
-		break;
-	case VAL_FLOAT:
-		buf_printf(out, "%g", v->u.f);
-		break;
-	case VAL_STR:
-		buf_add(out, v->u.s.p, v->u.s.len);
+	default:	/* null, and the scalars value_text() wrote */
 		break;
 	case VAL_TIME: {
 		/* Jekyll writes a date as "YYYY-MM-DD HH:MM:SS +hhmm" */

@@ -844,6 +844,17 @@ attr_value(struct buf *out, const MD_ATTRIBUTE *a)
 	buf_release(&t);
 }
 
+/* A link's or an image's title="...", when it has one. */
+static void
+title_attr(struct buf *out, const MD_ATTRIBUTE *title)
+{
+	if (title->size == 0)
+		return;
+	buf_adds(out, " title=\"");
+	attr_value(out, title);
+	buf_addc(out, '"');
+}
+
 static int
 enter_span(MD_SPANTYPE type, void *detail, void *arg)
 {
@@ -891,11 +902,7 @@ enter_span(MD_SPANTYPE type, void *detail, void *arg)
 		buf_adds(r->out, "<a href=\"");
 		attr_value(r->out, &d->href);
 		buf_addc(r->out, '"');
-		if (d->title.size > 0) {
-			buf_adds(r->out, " title=\"");
-			attr_value(r->out, &d->title);
-			buf_addc(r->out, '"');
-		}
+		title_attr(r->out, &d->title);
 		r->els[el].attr = r->out->len;
 		buf_addc(r->out, '>');
 		r->els[el].open_end = r->out->len;
@@ -909,11 +916,7 @@ enter_span(MD_SPANTYPE type, void *detail, void *arg)
 		buf_adds(r->out, "<img src=\"");
 		attr_value(r->out, &d->src);
 		buf_addc(r->out, '"');
-		if (d->title.size > 0) {
-			buf_adds(r->out, " title=\"");
-			attr_value(r->out, &d->title);
-			buf_addc(r->out, '"');
-		}
+		title_attr(r->out, &d->title);
 		r->els[el].attr = r->out->len;
 		push(r, (MD_BLOCKTYPE)-2, el);
 		r->in_img = 1;

@@ -234,6 +234,29 @@ value_merge_under(struct value *dst, const struct value *src)
 	}
 }
 
+int
+value_text(struct buf *out, const struct value *v)
+{
+	if (v == NULL)
+		return -1;
+	switch (v->type) {
+	case VAL_STR:
+		buf_add(out, v->u.s.p, v->u.s.len);
+		return 0;
+	case VAL_INT:
+		buf_printf(out, "%lld", v->u.i);
+		return 0;
+	case VAL_FLOAT:
+		buf_printf(out, "%g", v->u.f);
+		return 0;
+	case VAL_BOOL:
+		buf_adds(out, v->u.b ? "true" : "false");
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 const char *
 value_str(const struct value *v)
 {

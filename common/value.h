@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 enum value_type {
 	VAL_NULL,
 	VAL_BOOL,
@@ -103,6 +105,12 @@ struct value *value_path(const struct value *v, const char *path);
  */
 void value_merge_under(struct value *dst, const struct value *src);
 
+/*
+ * Appends a scalar as text: a string as it is, an integer in decimal, a
+ * float with %g, a boolean as true/false. Returns 0, or -1 (nothing
+ * appended) for null, times, lists and maps.
+ */
+int value_text(struct buf *out, const struct value *v);
 /* The string of a VAL_STR, or NULL. */
 const char *value_str(const struct value *v);
 /* Truthiness as Mustache and Liquid see it: null, false, "" and [] are false. */

@@ -53,21 +53,8 @@ static int
 scalar_text(const struct value *v, struct buf *out)
 {
 	buf_reset(out);
-	if (v == NULL)
+	if (v == NULL || v->type == VAL_BOOL || value_text(out, v) == -1)
 		return -1;
-	switch (v->type) {
-	case VAL_STR:
-		buf_add(out, v->u.s.p, v->u.s.len);
-		break;
-	case VAL_INT:
-		buf_printf(out, "%lld", v->u.i);
-		break;
-	case VAL_FLOAT:
-		buf_printf(out, "%g", v->u.f);
-		break;
-	default:
-		return -1;
-	}
 	/* Trailing blanks written in YAML ('Segur ') are not shown. */
 	while (out->len > 0 && (out->data[out->len - 1] == ' ' ||
 	    out->data[out->len - 1] == '\t'))

@@ -565,13 +565,8 @@ parsed:
 		struct buf t = BUF_INIT;
 		struct value *nv;
 
-		if (v->type == VAL_INT)
-			buf_printf(&t, "%lld", v->u.i);
-		else if (v->type == VAL_FLOAT)
-			buf_printf(&t, "%g", v->u.f);
-		else
-			buf_adds(&t, v->u.b ? "true" : "false");
-		nv = value_new_str(t.data, t.len);
+		value_text(&t, v);
+		nv = value_new_str(buf_cstr(&t), t.len);
 		nv->line = v->line;
 		nv->col = v->col;
 		value_map_set(d->fm, "title", 5, nv);

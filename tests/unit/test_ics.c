@@ -8,35 +8,10 @@
 #include "date.h"
 #include "ics.h"
 #include "t.h"
+#include "t_time.h"
 
 #define TZID "Europe/Paris"
 
-static struct vtime
-at(int y, int mo, int d, int h, int mi, int off)
-{
-	struct tm tm;
-	struct vtime t;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	t.secs = (long long)timegm(&tm) - off;
-	t.offset = off;
-	t.date_only = 0;
-	return t;
-}
-
-static struct vtime
-day(int y, int mo, int d)
-{
-	struct vtime t = at(y, mo, d, 0, 0, 0);
-
-	t.date_only = 1;
-	return t;
-}
 
 static struct str
 S(const char *s)
