@@ -39,11 +39,24 @@
 static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
 	"src", "html" };
 
-struct claim {
+/*
+ * The ledger: every key the last publish claimed in every database, with
+ * the hash of what it was rendered from, kept as one record ("index",
+ * "ledger") so that an incremental publish reads it in one go. During a
+ * publish it is a hash table of those keys plus the new ones: a claim
+ * marks its entry, and at the commit every old entry nobody claimed is
+ * deleted (no walk over the databases).
+ */
+#define LEDGER_KEY "ledger"
+#define LEDGER_MAGIC "FLG1"
+
+struct lent {
+	uint64_t dep;
+	uint32_t off;		/* key bytes in pub.lkeys */
+	uint16_t len;
 	uint8_t db;
-	uint32_t len;
-	char *key;
-	const char *opath;	/* the document it comes from, or NULL */
+	uint8_t claimed;
+	const char *opath;	/* the document that claimed it, or NULL */
 	unsigned oline, ocol;
 };
 
@@ -73,23 +86,34 @@ struct pub {
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi[OUT_NDB];
-	MDB_dbi deps;
+	MDB_dbi deps, index;
+	int has_deps;		/* the per-key "deps" database of older
+				   versions is still there */
 	int lockfd;
 	int rc;			/* first LMDB error, sticky */
 	struct publish_opts opts;
-	struct claim *claims;
-	size_t nclaims, capclaims;
+	struct lent *ents;	/* the ledger, old entries first */
+	size_t nents, capents, nold;
+	uint32_t *slots;	/* open addressing: index + 1, 0 empty */
+	size_t nslots;
+	struct buf lkeys;
+	int ledger_ok;		/* the stored ledger was read */
+	const struct lent *dup;	/* a key claimed twice: its first claim */
+	const char *dupath;	/* and where the second came from */
+	unsigned dupline, dupcol;
 	struct pending **q;	/* in order of arrival, oldest first */
 	size_t nq, qbytes;
 	struct pool pool;
 	int pool_on;
 	struct publish_stats st;
-	struct buf rec, dkey;
+	struct buf rec;
 	char where[256];
 	long long shown;	/* when the progress line was last written */
 	const char *opath;	/* see pub_origin() */
 	unsigned oline, ocol;
 };
+
+static void ledger_load(struct pub *p);
 
 static void
 fail(struct pub *p, int rc, const char *what)
@@ -119,60 +143,111 @@ progress(struct pub *p, int last)
 	    last ? "\r\033[K" : "");
 }
 
-static void
-claim(struct pub *p, enum out_db db, const char *key, size_t len)
+static uint64_t
+key_hash(uint8_t db, const char *key, size_t len)
 {
-	struct claim *c;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ db ^ ((uint64_t)len << 8), w;
 
-	if (p->nclaims == p->capclaims) {
-		p->capclaims = p->capclaims ? p->capclaims * 2 : 1024;
-		p->claims = xreallocarray(p->claims, p->capclaims,
-		    sizeof(*p->claims));
+	while (len >= 8) {
+		memcpy(&w, key, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		key += 8;
+		len -= 8;
 	}
-	c = &p->claims[p->nclaims++];
-	c->db = (uint8_t)db;
-	c->len = (uint32_t)len;
-	c->key = xstrndup(key, len);
-	c->opath = p->opath;
-	c->oline = p->oline;
-	c->ocol = p->ocol;
+	w = 0;
+	memcpy(&w, key, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+static int
+ent_is(const struct pub *p, const struct lent *e, uint8_t db,
+    const char *key, size_t len)
+{
+	return e->db == db && e->len == len &&
+	    memcmp(p->lkeys.data + e->off, key, len) == 0;
+}
+
+static void
+slots_grow(struct pub *p)
+{
+	size_t i, j, n = p->nslots ? p->nslots * 2 : 1024;
+
+	while (n < p->nents * 2 + 2)
+		n *= 2;
+	free(p->slots);
+	p->slots = xcalloc(n, sizeof(*p->slots));
+	p->nslots = n;
+	for (i = 0; i < p->nents; i++) {
+		const struct lent *e = &p->ents[i];
+
+		j = key_hash(e->db, p->lkeys.data + e->off, e->len) & (n - 1);
+		while (p->slots[j] != 0)
+			j = (j + 1) & (n - 1);
+		p->slots[j] = (uint32_t)i + 1;
+	}
+}
+
+/* The entry of (db, key), added (unclaimed) when add and missing. */
+static struct lent *
+ent_find(struct pub *p, uint8_t db, const char *key, size_t len, int add)
+{
+	struct lent *e;
+	size_t j;
+
+	if (p->nslots == 0)
+		slots_grow(p);
+	for (j = key_hash(db, key, len) & (p->nslots - 1); p->slots[j] != 0;
+	    j = (j + 1) & (p->nslots - 1)) {
+		e = &p->ents[p->slots[j] - 1];
+		if (ent_is(p, e, db, key, len))
+			return e;
+	}
+	if (!add)
+		return NULL;
+	if (p->nents == p->capents) {
+		p->capents = p->capents ? p->capents * 2 : 1024;
+		p->ents = xreallocarray(p->ents, p->capents, sizeof(*p->ents));
+	}
+	e = &p->ents[p->nents];
+	memset(e, 0, sizeof(*e));
+	e->db = db;
+	e->len = (uint16_t)len;
+	e->off = (uint32_t)p->lkeys.len;
+	buf_add(&p->lkeys, key, len);
+	p->slots[j] = (uint32_t)++p->nents;
+	if (p->nents * 2 >= p->nslots)
+		slots_grow(p);
+	return e;
+}
+
+/* Claims (db, key) for this publish, with the hash it is made from. */
+static void
+claim(struct pub *p, enum out_db db, const char *key, size_t len,
+    uint64_t dep)
+{
+	struct lent *e = ent_find(p, (uint8_t)db, key, len, 1);
+
+	if (e->claimed) {
+		if (p->dup == NULL) {
+			p->dup = e;
+			p->dupath = p->opath;
+			p->dupline = p->oline;
+			p->dupcol = p->ocol;
+		}
+		return;
+	}
+	e->claimed = 1;
+	e->dep = dep;
+	e->opath = p->opath;
+	e->oline = p->oline;
+	e->ocol = p->ocol;
 	if (db < OUT_SRC) {
 		p->st.outputs++;
 		if ((p->st.outputs & 127) == 0)
 			progress(p, 0);
 	}
-}
-
-/* The "deps" key of an output: its database, then its key. */
-static void
-dep_key(struct pub *p, enum out_db db, const char *key, size_t len)
-{
-	buf_reset(&p->dkey);
-	buf_addc(&p->dkey, (char)('0' + db));
-	buf_add(&p->dkey, key, len);
-}
-
-static void
-dep_put(struct pub *p, enum out_db db, const char *key, size_t len,
-    uint64_t dep)
-{
-	unsigned char v8[8];
-	MDB_val k, v;
-	int rc;
-
-	if (p->rc != 0)
-		return;
-	dep_key(p, db, key, len);
-	k.mv_data = p->dkey.data;
-	k.mv_size = p->dkey.len;
-	if (mdb_get(p->txn, p->deps, &k, &v) == 0 && v.mv_size == 8 &&
-	    store_get64(v.mv_data) == dep)
-		return;
-	store_put64(v8, dep);
-	v.mv_data = v8;
-	v.mv_size = 8;
-	if ((rc = mdb_put(p->txn, p->deps, &k, &v, 0)) != 0)
-		fail(p, rc, "storing a dependency hash");
 }
 
 static int
@@ -346,7 +421,6 @@ put_pending(struct pub *p, struct pending *pd)
 			fail(p, rc, "storing a page");
 		p->st.written++;
 		p->st.bytes_written += v.mv_size;
-		dep_put(p, OUT_PAGES, pd->o.key, pd->o.key_len, pd->dep);
 	}
 	p->qbytes -= pd->o.body.len;
 	pending_free(pd);
@@ -410,7 +484,7 @@ pub_put_page(struct pub *p, struct output *o, uint64_t dep)
 	struct pending *pd;
 	MDB_val k, v;
 
-	claim(p, OUT_PAGES, o->key, o->key_len);
+	claim(p, OUT_PAGES, o->key, o->key_len, dep);
 	p->st.rendered++;
 	if (p->rc != 0)
 		goto out;
@@ -418,10 +492,8 @@ pub_put_page(struct pub *p, struct output *o, uint64_t dep)
 	k.mv_size = o->key_len;
 	if (!p->opts.full &&
 	    mdb_get(p->txn, p->dbi[OUT_PAGES], &k, &v) == 0 &&
-	    page_same(o, &v)) {
-		dep_put(p, OUT_PAGES, o->key, o->key_len, dep);
+	    page_same(o, &v))
 		goto out;
-	}
 	pd = xcalloc(1, sizeof(*pd));
 	pd->o = *o;
 	pd->o.key = xstrndup(o->key, o->key_len);
@@ -452,7 +524,7 @@ pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
 	MDB_val k, v;
 	int rc;
 
-	claim(p, db, key, key_len);
+	claim(p, db, key, key_len, dep);
 	if (db < OUT_SRC)
 		p->st.rendered++;
 	if (p->rc != 0)
@@ -472,8 +544,6 @@ pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
 			p->st.bytes_written += len;
 		}
 	}
-	if (db < OUT_SRC)
-		dep_put(p, db, key, key_len, dep);
 }
 
 void
@@ -493,7 +563,9 @@ pub_failed(const struct pub *p)
 void
 pub_keep(struct pub *p, enum out_db db, const char *key, size_t key_len)
 {
-	claim(p, db, key, key_len);
+	struct lent *e = ent_find(p, (uint8_t)db, key, key_len, 0);
+
+	claim(p, db, key, key_len, e != NULL ? e->dep : 0);
 }
 
 int
@@ -523,21 +595,18 @@ int
 pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
     uint64_t dep)
 {
-	MDB_val k, v;
+	struct lent *e;
 
-	if (p->opts.full || p->rc != 0)
+	if (p->opts.full || p->rc != 0 || !p->ledger_ok)
 		return 0;
-	dep_key(p, db, key, key_len);
-	k.mv_data = p->dkey.data;
-	k.mv_size = p->dkey.len;
 	/*
-	 * A dependency hash is written and swept together with its key, so
-	 * its presence says the key is there: no need to touch the record.
+	 * An old entry of the ledger says its key is stored, rendered from
+	 * dep: the ledger is written in the transaction that writes the keys.
 	 */
-	if (mdb_get(p->txn, p->deps, &k, &v) != 0 || v.mv_size != 8 ||
-	    store_get64(v.mv_data) != dep)
+	e = ent_find(p, (uint8_t)db, key, key_len, 0);
+	if (e == NULL || e->dep != dep || (size_t)(e - p->ents) >= p->nold)
 		return 0;
-	claim(p, db, key, key_len);
+	claim(p, db, key, key_len, dep);
 	return 1;
 }
 
@@ -622,9 +691,9 @@ pub_free(struct pub *p)
 		free(p->q[i]);
 	}
 	free(p->q);
-	for (i = 0; i < p->nclaims; i++)
-		free(p->claims[i].key);
-	free(p->claims);
+	free(p->ents);
+	free(p->slots);
+	buf_release(&p->lkeys);
 	if (p->txn != NULL)
 		mdb_txn_abort(p->txn);
 	if (p->env != NULL)
@@ -632,7 +701,6 @@ pub_free(struct pub *p)
 	if (p->lockfd != -1)
 		close(p->lockfd);
 	buf_release(&p->rec);
-	buf_release(&p->dkey);
 	free(p);
 }
 
@@ -695,10 +763,13 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 			goto fail;
 		}
 	}
-	if ((rc = mdb_dbi_open(p->txn, "deps", MDB_CREATE, &p->deps)) != 0) {
+	if ((rc = mdb_dbi_open(p->txn, "index", MDB_CREATE, &p->index)) != 0) {
 		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
 		goto fail;
 	}
+	/* Older versions kept a hash per key in "deps": dropped at commit. */
+	p->has_deps = mdb_dbi_open(p->txn, "deps", 0, &p->deps) == 0;
+	ledger_load(p);
 	*pp = p;
 	return 0;
 fail:
@@ -706,72 +777,128 @@ fail:
 	return -1;
 }
 
-static int
-cmp_claim(const void *a, const void *b)
-{
-	const struct claim *x = a, *y = b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c;
-
-	if (x->db != y->db)
-		return x->db < y->db ? -1 : 1;
-	c = memcmp(x->key, y->key, n);
-	if (c != 0)
-		return c;
-	return x->len < y->len ? -1 : x->len > y->len;
-}
-
-static int
-claimed(const struct claim *v, size_t n, uint8_t db, const void *key,
-    size_t len)
-{
-	struct claim c;
-	size_t lo = 0, hi = n, mid;
-	int r;
-
-	c.db = db;
-	c.key = (char *)key;
-	c.len = (uint32_t)len;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		r = cmp_claim(&v[mid], &c);
-		if (r == 0)
-			return 1;
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-/* Deletes, in one database, every key the predicate does not keep. */
+/* Reads the ledger of the last publish; without one, nothing is fresh. */
 static void
-sweep(struct pub *p, MDB_dbi dbi, int deps, uint8_t db)
+ledger_load(struct pub *p)
+{
+	MDB_val k, v;
+	const unsigned char *q, *end;
+	struct lent *e;
+	uint32_t n, i, len;
+
+	k.mv_data = (void *)LEDGER_KEY;
+	k.mv_size = strlen(LEDGER_KEY);
+	if (mdb_get(p->txn, p->index, &k, &v) != 0 || v.mv_size < 8 ||
+	    memcmp(v.mv_data, LEDGER_MAGIC, 4) != 0)
+		return;
+	q = (const unsigned char *)v.mv_data + 4;
+	end = (const unsigned char *)v.mv_data + v.mv_size;
+	n = store_get32(q);
+	q += 4;
+	if (n > (size_t)(end - q) / 11)
+		return;
+	p->ents = xreallocarray(NULL, n + 1, sizeof(*p->ents));
+	p->capents = n + 1;
+	buf_grow(&p->lkeys, v.mv_size);
+	for (i = 0; i < n; i++) {
+		if (end - q < 11)
+			goto bad;
+		len = (uint32_t)q[9] | (uint32_t)q[10] << 8;
+		if (q[0] >= OUT_NDB || (size_t)(end - q - 11) < len)
+			goto bad;
+		e = &p->ents[i];
+		memset(e, 0, sizeof(*e));
+		e->db = q[0];
+		e->dep = store_get64(q + 1);
+		e->len = (uint16_t)len;
+		e->off = (uint32_t)p->lkeys.len;
+		buf_add(&p->lkeys, q + 11, len);
+		q += 11 + len;
+	}
+	p->nents = p->nold = n;
+	slots_grow(p);
+	p->ledger_ok = 1;
+	return;
+bad:
+	p->nents = p->nold = 0;
+	buf_reset(&p->lkeys);
+}
+
+/* Stores the ledger of this publish: every key claimed, and its hash. */
+static void
+ledger_save(struct pub *p)
+{
+	struct buf out = BUF_INIT;
+	unsigned char h[11];
+	MDB_val k, v;
+	size_t i;
+	uint32_t n = 0;
+	int rc;
+
+	buf_add(&out, LEDGER_MAGIC, 4);
+	buf_add(&out, "\0\0\0\0", 4);
+	for (i = 0; i < p->nents; i++) {
+		const struct lent *e = &p->ents[i];
+
+		if (!e->claimed)
+			continue;
+		h[0] = e->db;
+		store_put64(h + 1, e->dep);
+		h[9] = (unsigned char)(e->len & 0xff);
+		h[10] = (unsigned char)(e->len >> 8);
+		buf_add(&out, h, sizeof(h));
+		buf_add(&out, p->lkeys.data + e->off, e->len);
+		n++;
+	}
+	store_put32((unsigned char *)out.data + 4, n);
+	k.mv_data = (void *)LEDGER_KEY;
+	k.mv_size = strlen(LEDGER_KEY);
+	v.mv_data = out.data;
+	v.mv_size = out.len;
+	if ((rc = mdb_put(p->txn, p->index, &k, &v, 0)) != 0)
+		fail(p, rc, "storing the ledger");
+	buf_release(&out);
+}
+
+static void
+del_key(struct pub *p, uint8_t db, const char *key, size_t len)
+{
+	MDB_val k;
+	int rc;
+
+	k.mv_data = (void *)key;
+	k.mv_size = len;
+	rc = mdb_del(p->txn, p->dbi[db], &k, NULL);
+	if (rc == 0 && db < OUT_SRC)
+		p->st.deleted++;
+	else if (rc != 0 && rc != MDB_NOTFOUND)
+		fail(p, rc, "deleting");
+}
+
+/*
+ * Deletes, in one database, every key nobody claimed, walking it: for a
+ * database without a ledger (made by an older version) and on --full.
+ */
+static void
+sweep(struct pub *p, uint8_t db)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
-	int rc, keep;
+	const struct lent *e;
+	int rc;
 
 	if (p->rc != 0)
 		return;
-	if ((rc = mdb_cursor_open(p->txn, dbi, &cur)) != 0) {
+	if ((rc = mdb_cursor_open(p->txn, p->dbi[db], &cur)) != 0) {
 		fail(p, rc, "deleting");
 		return;
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (deps)
-			keep = k.mv_size >= 1 &&
-			    claimed(p->claims, p->nclaims,
-			    (uint8_t)(((char *)k.mv_data)[0] - '0'),
-			    (char *)k.mv_data + 1, k.mv_size - 1);
-		else
-			keep = claimed(p->claims, p->nclaims, db, k.mv_data,
-			    k.mv_size);
-		if (keep)
+		e = ent_find(p, db, k.mv_data, k.mv_size, 0);
+		if (e != NULL && e->claimed)
 			continue;
-		if (!deps && db < OUT_SRC)
+		if (db < OUT_SRC)
 			p->st.deleted++;
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
@@ -781,41 +908,66 @@ sweep(struct pub *p, MDB_dbi dbi, int deps, uint8_t db)
 	mdb_cursor_close(cur);
 }
 
+/* Deletes what the last publish stored and this one did not claim. */
+static void
+remove_unclaimed(struct pub *p)
+{
+	size_t i;
+	int d, rc;
+
+	if (p->opts.full || !p->ledger_ok) {
+		for (d = 0; d < OUT_NDB; d++)
+			sweep(p, (uint8_t)d);
+	} else {
+		for (i = 0; i < p->nold && p->rc == 0; i++)
+			if (!p->ents[i].claimed)
+				del_key(p, p->ents[i].db,
+				    p->lkeys.data + p->ents[i].off,
+				    p->ents[i].len);
+	}
+	if (p->has_deps && p->rc == 0 &&
+	    (rc = mdb_drop(p->txn, p->deps, 1)) != 0)
+		fail(p, rc, "deleting");
+}
+
 int
 pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 {
-	size_t i;
-	int rc, d, ret = -1;
+	int rc, ret = -1;
 
 	if (p->pool_on)
 		drain(p, 1);
 	progress(p, 1);
-	if (p->nclaims > 0)
-		qsort(p->claims, p->nclaims, sizeof(*p->claims), cmp_claim);
-	for (i = 1; i < p->nclaims; i++) {
-		const struct claim *a = &p->claims[i - 1], *b = &p->claims[i];
+	if (p->dup != NULL) {
+		const struct lent *e = p->dup;
+		const char *apath = e->opath, *bpath = p->dupath;
+		unsigned al = e->oline, ac = e->ocol;
+		struct buf key = BUF_INIT;
 
-		if (cmp_claim(a, b) != 0)
-			continue;
-		if (a->opath == NULL) {
-			a = b;
-			b = &p->claims[i - 1];
+		/* Said at the document's claim when there is one. */
+		if (apath == NULL) {
+			apath = p->dupath;
+			al = p->dupline;
+			ac = p->dupcol;
+			bpath = NULL;
 		}
-		if (a->opath == NULL)
+		buf_add(&key, p->lkeys.data + e->off, e->len);
+		if (apath == NULL)
 			snprintf(err, errsz, "two responses share the URL %s",
-			    a->key);
+			    key.data);
 		else
 			snprintf(err, errsz, "%s:%u:%u: the URL %s is also "
-			    "%s%s", a->opath, a->oline, a->ocol, a->key,
-			    b->opath != NULL ? "claimed by " :
+			    "%s%s", apath, al, ac, key.data,
+			    bpath != NULL ? "claimed by " :
 			    "a page folio makes (a listing, feed, calendar or "
-			    "the agenda)", b->opath != NULL ? b->opath : "");
+			    "the agenda)", bpath != NULL ? bpath : "");
+		buf_release(&key);
 		ret = PUB_CONFLICT;
 		goto out;
 	}
-	for (d = 0; d < OUT_NDB; d++)
-		sweep(p, p->dbi[d], 0, (uint8_t)d);
-	sweep(p, p->deps, 1, 0);
+	remove_unclaimed(p);
+	if (p->rc == 0)
+		ledger_save(p);
 	if (p->rc == 0 && !p->opts.check_only) {
 		rc = mdb_txn_commit(p->txn);
 		p->txn = NULL;
