@@ -272,3 +272,81 @@ cache_html_parse(const void *data, size_t len, struct str *body,
 	*lede = str_make(d + 4 + n, len - 4 - n);
 	return 0;
 }
+
+void
+cache_ix_put(struct buf *out, const struct doc_ix *x)
+{
+	struct buf e = BUF_INIT;
+	unsigned char b8[8];
+
+	put_bytes(&e, x->relpath.p, x->relpath.len);
+	put_bytes(&e, x->url.p, x->url.len);
+	put_bytes(&e, x->name.p, x->name.len);
+	put_varint(&e, x->mtime_ns);
+	put_varint(&e, x->size);
+	put_varint(&e, x->ino);
+	store_put64(b8, x->src_hash);
+	buf_add(&e, b8, 8);
+	put_varint(&e, x->flags);
+	put_varint(&e, x->body_line);
+	store_put64(b8, (uint64_t)x->date_secs);
+	buf_add(&e, b8, 8);
+	put_varint(&e, (uint32_t)x->date_offset);
+	buf_addc(&e, (char)(x->has_date | x->date_only << 1));
+	put_bytes(&e, x->sketch.p, x->sketch.len);
+	put_varint(out, e.len);
+	buf_add(out, e.data, e.len);
+	buf_release(&e);
+}
+
+static int
+get_str(const unsigned char **p, const unsigned char *end, struct str *s)
+{
+	uint64_t n;
+
+	if (get_varint(p, end, &n) == -1 || n > (uint64_t)(end - *p))
+		return -1;
+	s->p = (const char *)*p;
+	s->len = (size_t)n;
+	*p += n;
+	return 0;
+}
+
+int
+cache_ix_next(const unsigned char **p, const unsigned char *end,
+    struct doc_ix *x, struct str *raw)
+{
+	const unsigned char *q, *e, *start = *p;
+	uint64_t n, v;
+
+	if (get_varint(p, end, &n) == -1 || n > (uint64_t)(end - *p))
+		return -1;
+	q = *p;
+	e = q + n;
+	*p = e;
+	raw->p = (const char *)start;
+	raw->len = (size_t)(e - start);
+	if (get_str(&q, e, &x->relpath) == -1 || get_str(&q, e, &x->url) == -1 ||
+	    get_str(&q, e, &x->name) == -1 ||
+	    get_varint(&q, e, &x->mtime_ns) == -1 ||
+	    get_varint(&q, e, &x->size) == -1 ||
+	    get_varint(&q, e, &x->ino) == -1 || e - q < 8)
+		return -1;
+	x->src_hash = store_get64(q);
+	q += 8;
+	if (get_varint(&q, e, &v) == -1)
+		return -1;
+	x->flags = (uint32_t)v;
+	if (get_varint(&q, e, &v) == -1 || e - q < 8)
+		return -1;
+	x->body_line = (uint32_t)v;
+	x->date_secs = (int64_t)store_get64(q);
+	q += 8;
+	if (get_varint(&q, e, &v) == -1 || q >= e)
+		return -1;
+	x->date_offset = (int32_t)(uint32_t)v;
+	x->has_date = *q & 1;
+	x->date_only = (*q >> 1) & 1;
+	q++;
+	return get_str(&q, e, &x->sketch);
+}

@@ -46,6 +46,35 @@ void cache_put_value(struct buf *out, const struct value *v);
 struct value *cache_get_value(const unsigned char **p,
     const unsigned char *end);
 
+/*
+ * The site index ("index", "docs"): one record listing every published
+ * document with what each publish needs of it without reading its file or
+ * its front matter: its stat, hash, URL, date, and a sketch of its front
+ * matter holding only the fields that decide where it is listed (tags,
+ * categories, event dates, layout, redirects...). The whole front matter
+ * stays in "src", read when a response that shows the document is
+ * rendered again.
+ */
+struct doc_ix {
+	struct str relpath, url, name;
+	uint64_t mtime_ns, size, ino;	/* all 0: read the file again */
+	uint64_t src_hash;
+	uint32_t flags, body_line;
+	int64_t date_secs;
+	int32_t date_offset;
+	uint8_t has_date, date_only;
+	struct str sketch;	/* cache_put_value() of the sketch */
+};
+
+/* Appends one entry to out. */
+void cache_ix_put(struct buf *out, const struct doc_ix *x);
+/*
+ * Reads the entry at *p (advanced past it), not past end; raw is set to
+ * its bytes, for copying it unchanged. Returns 0 or -1 (malformed).
+ */
+int cache_ix_next(const unsigned char **p, const unsigned char *end,
+    struct doc_ix *x, struct str *raw);
+
 /* Builds a record into out (replacing its content). */
 void cache_rec_build(struct buf *out, const struct doc_rec *r);
 /* Parses a record; views point into data. Returns 0 or -1 (malformed). */

@@ -268,6 +268,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_FULL:
 			po.full = 1;
+			so.full = 1;
 			break;
 		case OPT_KEEPGOING:
 			so.keep_going = 1;
@@ -338,6 +339,13 @@ main(int argc, char **argv)
 		nerr = s->nerrors;
 		if (nerr == 0)
 			nerr += render_site(s, ts, pub);
+		if (nerr == 0) {
+			struct buf ix = BUF_INIT;
+
+			site_index_build(s, &ix);
+			pub_index_put(pub, SITE_INDEX_KEY, ix.data, ix.len);
+			buf_release(&ix);
+		}
 		/* A failed publish (map full) is retried below, not blamed on
 		 * the content. */
 		if (nerr > 0 && !pub_failed(pub)) {

@@ -592,6 +592,46 @@ pub_get(struct pub *p, enum out_db db, const char *key, size_t key_len,
 }
 
 int
+pub_index_get(struct pub *p, const char *key, struct buf *out)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (p->rc != 0)
+		return -1;
+	if (p->opts.full)
+		return PUB_NOTFOUND;
+	k.mv_data = (void *)key;
+	k.mv_size = strlen(key);
+	rc = mdb_get(p->txn, p->index, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return PUB_NOTFOUND;
+	if (rc != 0) {
+		fail(p, rc, "reading");
+		return -1;
+	}
+	buf_reset(out);
+	buf_add(out, v.mv_data, v.mv_size);
+	return 0;
+}
+
+void
+pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (p->rc != 0)
+		return;
+	k.mv_data = (void *)key;
+	k.mv_size = strlen(key);
+	v.mv_data = (void *)val;
+	v.mv_size = len;
+	if ((rc = mdb_put(p->txn, p->index, &k, &v, 0)) != 0)
+		fail(p, rc, "storing the site index");
+}
+
+int
 pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
     uint64_t dep)
 {

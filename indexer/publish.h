@@ -97,6 +97,15 @@ int pub_failed(const struct pub *p);
 void pub_origin(struct pub *p, const char *path, unsigned line,
     unsigned col);
 
+/*
+ * The indexer's own records in "index" (the site index), outside the
+ * claims: pub_index_get() copies one into out (0, PUB_NOTFOUND or -1),
+ * pub_index_put() stores one. Not read with opts->full.
+ */
+int pub_index_get(struct pub *p, const char *key, struct buf *out);
+void pub_index_put(struct pub *p, const char *key, const void *val,
+    size_t len);
+
 /* Claims key as it is stored (a "src" record of an unchanged document). */
 void pub_keep(struct pub *p, enum out_db db, const char *key,
     size_t key_len);

@@ -281,6 +281,8 @@ page_of(struct rctx *r, size_t i)
 	struct doc *d = r->s->docs[i];
 
 	if (r->page_v[i] == NULL) {
+		if (site_doc_full(r->s, d) == -1)
+			r->nerr++;
 		doc_html(r, d);
 		r->page_v[i] = page_doc_ctx(r->s, d);
 	}
@@ -865,12 +867,11 @@ vevent(struct rctx *r, const struct doc *d, struct buf *out)
 	struct ics_event ev;
 	struct vtime st, en;
 	struct buf uid = BUF_INIT, url = BUF_INIT, loc = BUF_INIT;
-	const struct value *page;
+	const struct value *page = page_of(r, doc_index(r, d));
 	const char *lieu = page_fm_str(d, "lieu"), *adr = page_fm_str(d, "adresse");
 	const char *lede;
 	int rc;
 
-	page = page_of(r, doc_index(r, d));
 	page_event_times(d, &st, &en);
 	memset(&ev, 0, sizeof(ev));
 	/* Stable across publishes and machines: the URL and the host. */
@@ -1105,9 +1106,20 @@ render_misc(struct rctx *r)
 
 	feed(r, "/feed.xml", r->s->title, "/", 1, r->newest, r->s->ndocs);
 
+	/* The sitemap shows URLs and dates, not what the pages say. */
 	dep = dep_start(r, "sitemap");
-	for (i = 0; i < r->s->ndocs; i++)
-		dep = dep_doc(r, dep, r->s->docs[i]);
+	for (i = 0; i < r->s->ndocs; i++) {
+		const struct doc *d = r->s->docs[i];
+		const struct value *sm = value_map_get(d->fm, "sitemap");
+
+		dep = dep_str(dep, d->url);
+		dep = dep_u64(dep, (uint64_t)d->has_date |
+		    (uint64_t)d->date.date_only << 1 |
+		    (uint64_t)(page_fm_str(d, "redirect_to") != NULL) << 2 |
+		    (uint64_t)(sm != NULL && !value_truthy(sm)) << 3);
+		dep = dep_u64(dep, (uint64_t)d->date.secs);
+		dep = dep_u64(dep, (uint64_t)(int64_t)d->date.offset);
+	}
 	if (!pub_fresh(r->pub, OUT_PAGES, "/sitemap.xml", 12, dep)) {
 		page = value_new(VAL_MAP, 0, 0);
 		urls = value_new(VAL_SEQ, 0, 0);

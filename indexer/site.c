@@ -16,6 +16,22 @@
 #include "store.h"
 
 #define MAX_DEPTH 16
+#define IX_MAGIC "FDX1"
+
+/*
+ * The front matter fields a publish reads of every document, to know
+ * where it is listed and under which URLs: its sketch, kept in the site
+ * index. Everything else is read only for a response that shows it.
+ */
+static const char *const sketch_keys[] = { "title", "layout", "permalink",
+	"redirect_from", "redirect_to", "tags", "categories", "sitemap",
+	"event_start_date", "event_end_date", NULL };
+
+/* An entry of the stored site index. */
+struct ixref {
+	struct doc_ix x;
+	struct str raw;
+};
 
 /* A file found by walk(), with what lstat said of it. */
 struct found {
@@ -321,6 +337,7 @@ doc_free(struct doc *d)
 	free(d->name);
 	free(d->ext);
 	value_free(d->fm);
+	value_free(d->sketch);
 	buf_release(&d->body);
 	buf_release(&d->body_html);
 	buf_release(&d->lede_html);
@@ -491,6 +508,225 @@ out:
 	return rc;
 }
 
+/* Whether d is dated in the future and left out (future: false). */
+static int
+left_for_later(const struct site *s, const struct doc *d,
+    const struct collection *c, const struct site_opts *opts)
+{
+	if (d->has_date && !opts->all && !cfg_bool(s->config, "future", 0) &&
+	    d->date.secs > opts->now && strcmp(c->label, "evenements") != 0) {
+		log_info("%s: dated in the future; left out (future: false)",
+		    d->path);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+str_order(const struct str *a, const struct str *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->p, b->p, n);
+
+	if (c != 0)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int
+ix_cmp(const struct str *a, const char *b)
+{
+	struct str sb = str_from(b);
+
+	return str_order(a, &sb);
+}
+
+static const struct ixref *
+ix_find(const struct site *s, const char *relpath)
+{
+	size_t lo = 0, hi = s->nix, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = ix_cmp(&s->ix[mid].x.relpath, relpath);
+		if (c == 0)
+			return &s->ix[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Reads the site index of the last publish, if it was made alike. */
+static void
+ix_load(struct site *s, const struct site_opts *opts)
+{
+	const unsigned char *p, *end;
+	struct ixref e;
+	size_t cap = 0;
+
+	if (opts->pub == NULL || opts->full ||
+	    pub_index_get(opts->pub, SITE_INDEX_KEY, &s->ixbuf) != 0)
+		return;
+	p = (const unsigned char *)s->ixbuf.data;
+	end = p + s->ixbuf.len;
+	if (s->ixbuf.len < 12 || memcmp(p, IX_MAGIC, 4) != 0 ||
+	    store_get64(p + 4) != s->cfg)
+		goto drop;
+	for (p += 12; p < end; s->nix++) {
+		if (cache_ix_next(&p, end, &e.x, &e.raw) == -1)
+			goto drop;
+		if (s->nix == cap) {
+			cap = cap ? cap * 2 : 1024;
+			s->ix = xreallocarray(s->ix, cap, sizeof(*s->ix));
+		}
+		s->ix[s->nix] = e;
+		/* In order, or not used at all. */
+		if (s->nix > 0 && str_order(&s->ix[s->nix - 1].x.relpath,
+		    &e.x.relpath) >= 0)
+			goto drop;
+	}
+	return;
+drop:
+	free(s->ix);
+	s->ix = NULL;
+	s->nix = 0;
+	buf_release(&s->ixbuf);
+}
+
+/*
+ * The document as the site index has it, when its file has not changed:
+ * its sketch stands for the front matter. 0, or -1 to read it otherwise.
+ */
+static int
+doc_from_index(struct site *s, struct doc *d)
+{
+	const struct ixref *e = ix_find(s, d->relpath);
+	const unsigned char *p;
+
+	if (e == NULL || (e->x.mtime_ns == 0 && e->x.size == 0 &&
+	    e->x.ino == 0) || e->x.mtime_ns != d->mtime_ns ||
+	    e->x.size != d->size || e->x.ino != d->ino ||
+	    (e->x.flags & CACHE_LINKS))
+		return -1;
+	p = (const unsigned char *)e->x.sketch.p;
+	d->fm = cache_get_value(&p, p + e->x.sketch.len);
+	if (d->fm == NULL || d->fm->type != VAL_MAP) {
+		value_free(d->fm);
+		d->fm = NULL;
+		return -1;
+	}
+	d->partial = 1;
+	d->src_hash = e->x.src_hash;
+	d->flags = e->x.flags;
+	d->body_line = e->x.body_line;
+	d->url = xstrndup(e->x.url.p, e->x.url.len);
+	free(d->name);
+	d->name = xstrndup(e->x.name.p, e->x.name.len);
+	d->has_date = e->x.has_date;
+	d->date.secs = e->x.date_secs;
+	d->date.offset = e->x.date_offset;
+	d->date.date_only = e->x.date_only;
+	d->title = value_str(value_map_get(d->fm, "title"));
+	if (d->title == NULL)
+		d->title = "";
+	d->ix = e->raw;
+	d->cached = 1;
+	return 0;
+}
+
+int
+site_doc_full(struct site *s, struct doc *d)
+{
+	struct buf raw = BUF_INIT;
+	struct doc_rec r;
+	struct value *fm = NULL;
+	const unsigned char *p;
+
+	if (!d->partial)
+		return 0;
+	if (s->pub != NULL &&
+	    pub_get(s->pub, OUT_SRC, d->relpath, strlen(d->relpath),
+	    &raw) == 0 && cache_rec_parse(raw.data, raw.len, &r) == 0) {
+		p = (const unsigned char *)r.fm.p;
+		fm = cache_get_value(&p, p + r.fm.len);
+	}
+	buf_release(&raw);
+	if (fm == NULL) {
+		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored front matter "
+		    "is missing; publish again with --full");
+		s->nerrors++;
+		return -1;
+	}
+	d->sketch = d->fm;
+	d->fm = fm;
+	d->partial = 0;
+	return 0;
+}
+
+static struct value *
+sketch_of(const struct value *fm)
+{
+	struct value *m = value_new(VAL_MAP, fm->line, fm->col);
+	const struct value *v;
+	size_t i;
+
+	for (i = 0; sketch_keys[i] != NULL; i++)
+		if ((v = value_map_get(fm, sketch_keys[i])) != NULL)
+			value_map_set(m, sketch_keys[i],
+			    strlen(sketch_keys[i]), value_clone(v));
+	return m;
+}
+
+void
+site_index_build(struct site *s, struct buf *out)
+{
+	struct buf sk = BUF_INIT;
+	unsigned char b8[8];
+	struct doc_ix x;
+	struct value *m;
+	size_t i;
+
+	buf_reset(out);
+	buf_add(out, IX_MAGIC, 4);
+	store_put64(b8, s->cfg);
+	buf_add(out, b8, 8);
+	for (i = 0; i < s->ndocs; i++) {
+		const struct doc *d = s->docs[i];
+
+		if (d->ix.len > 0) {
+			buf_add(out, d->ix.p, d->ix.len);
+			continue;
+		}
+		memset(&x, 0, sizeof(x));
+		x.relpath = str_from(d->relpath);
+		x.url = str_from(d->url);
+		x.name = str_from(d->name);
+		if (!d->kept) {		/* a kept one is read again */
+			x.mtime_ns = d->mtime_ns;
+			x.size = d->size;
+			x.ino = d->ino;
+		}
+		x.src_hash = d->src_hash;
+		x.flags = d->flags;
+		x.body_line = d->body_line;
+		x.has_date = (uint8_t)d->has_date;
+		x.date_secs = d->date.secs;
+		x.date_offset = d->date.offset;
+		x.date_only = (uint8_t)d->date.date_only;
+		m = sketch_of(d->fm);
+		buf_reset(&sk);
+		cache_put_value(&sk, m);
+		value_free(m);
+		x.sketch = str_make(buf_cstr(&sk), sk.len);
+		cache_ix_put(out, &x);
+	}
+	buf_release(&sk);
+}
+
 /* Reads one document; NULL when it is left out or broken (reported). */
 static struct doc *
 doc_load(struct site *s, const struct collection *c, const struct found *f,
@@ -524,7 +760,12 @@ doc_load(struct site *s, const struct collection *c, const struct found *f,
 	d->mtime_ns = f->mtime_ns;
 	d->size = f->size;
 	d->ino = f->ino;
-	if (doc_from_cache(s, d, opts, 0) == 0)
+	if (doc_from_index(s, d) == 0) {
+		if (left_for_later(s, d, c, opts))
+			goto drop;
+		return d;
+	}
+	if (!opts->full && doc_from_cache(s, d, opts, 0) == 0)
 		goto parsed;
 	if (buf_read_file(&text, d->path, FM_MAX_FILE, err,
 	    sizeof(err)) == -1) {
@@ -552,12 +793,8 @@ parsed:
 		memmove(d->name, d->name + rest, strlen(d->name + rest) + 1);
 	if (doc_date(s, d, fdate, y, m, dd) == -1)
 		goto drop;
-	if (d->has_date && !opts->all && !cfg_bool(s->config, "future", 0) &&
-	    d->date.secs > opts->now && strcmp(c->label, "evenements") != 0) {
-		log_info("%s: dated in the future; left out (future: false)",
-		    d->path);
+	if (left_for_later(s, d, c, opts))
 		goto drop;
-	}
 	/* A title is text; a number is written as text, a list is an error. */
 	v = value_map_get(d->fm, "title");
 	if (v != NULL && (v->type == VAL_INT || v->type == VAL_FLOAT ||
@@ -635,9 +872,11 @@ site_load(const char *dir, const struct site_opts *opts)
 
 	s->dir = xstrdup(dir);
 	s->build = opts->build;
+	s->pub = opts->pub;
 	load_config(s);
 	if (opts->configured != NULL)
 		opts->configured(s, opts->arg);
+	ix_load(s, opts);
 	for (i = 0; i < s->ncols; i++) {
 		if (!s->cols[i].output)
 			continue;
@@ -698,6 +937,8 @@ site_free(struct site *s)
 	}
 	free(s->cols);
 	value_free(s->config);
+	free(s->ix);
+	buf_release(&s->ixbuf);
 	free(s->dir);
 	free(s);
 }

@@ -12,8 +12,11 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "publish.h"
 #include "value.h"
+
+struct ixref;
 
 struct collection {
 	char *label;		/* "evenements" */
@@ -28,7 +31,13 @@ struct doc {
 	char *name;		/* x (file name without extension) */
 	char *ext;		/* ".md" */
 	const struct collection *col;
-	struct value *fm;	/* front matter, defaults merged under it */
+	struct value *fm;	/* front matter, defaults merged under it;
+				   only its sketch while partial */
+	int partial;		/* fm is the sketch from the site index:
+				   site_doc_full() reads the rest */
+	struct value *sketch;	/* the sketch, once fm is whole */
+	struct str ix;		/* its entry in the site index, when it
+				   came from there (in site.ixbuf) */
 	struct buf body;	/* the Markdown body, until rendered */
 	unsigned body_line;
 	struct buf body_html;	/* filled by the renderer (or the cache) */
@@ -63,12 +72,17 @@ struct site {
 	int nerrors;		/* errors reported on stderr so far */
 	int nbroken;		/* documents that could not be read */
 	size_t ncached;		/* documents unchanged since the last publish */
+	struct pub *pub;	/* site_opts.pub */
+	struct buf ixbuf;	/* the stored site index */
+	struct ixref *ix;	/* its entries, in relpath order */
+	size_t nix;
 };
 
 struct site_opts {
 	int drafts;		/* include _drafts */
 	int all;		/* keep published: false and future documents */
 	int keep_going;		/* a broken document keeps its last good version */
+	int full;		/* read every file, trust nothing stored */
 	struct pub *pub;	/* the open publish, for the "src" cache; or NULL */
 	uint64_t build;		/* identifies this build of folio-index */
 	long long now;		/* for future: false (seconds since the epoch) */
@@ -96,6 +110,21 @@ void site_free(struct site *s);
  */
 struct site *site_load_file(const char *path, const struct site_opts *opts,
     struct doc **dp);
+
+/*
+ * Makes d->fm the whole front matter (read from "src" when d came from the
+ * site index with only its sketch). Returns 0, or -1 when the stored
+ * record is missing or damaged (reported, counted in s->nerrors).
+ */
+int site_doc_full(struct site *s, struct doc *d);
+
+/*
+ * The site index of s (every document, in relpath order) into out, for
+ * pub_index_put(SITE_INDEX_KEY). Documents kept from an earlier version
+ * (--keep-going) are written so that their file is read again.
+ */
+#define SITE_INDEX_KEY "docs"
+void site_index_build(struct site *s, struct buf *out);
 
 /* Jekyll's defaults for one document type and path, merged under fm. */
 void site_apply_defaults(const struct site *s, const char *type,
