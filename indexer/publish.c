@@ -632,6 +632,19 @@ pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
 }
 
 int
+pub_stored(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    uint64_t dep)
+{
+	const struct lent *e;
+
+	if (p->opts.full || p->rc != 0 || !p->ledger_ok)
+		return 0;
+	e = ent_find(p, (uint8_t)db, key, key_len, 0);
+	return e != NULL && (size_t)(e - p->ents) < p->nold &&
+	    (e->claimed ? 0 : e->dep == dep);
+}
+
+int
 pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
     uint64_t dep)
 {

@@ -83,6 +83,13 @@ int pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
     uint64_t dep);
 
 /*
+ * Whether the last publish stored key rendered from inputs hashing to dep
+ * (a peek: nothing is claimed). Always 0 with opts->full.
+ */
+int pub_stored(struct pub *p, enum out_db db, const char *key,
+    size_t key_len, uint64_t dep);
+
+/*
  * Whether a database operation of this publish failed (the map is full,
  * the disk is full...): pub_commit() says what, and whether to retry.
  */

@@ -24,7 +24,7 @@
 
 /* A tag or category and the documents that carry it. */
 struct term {
-	char *slug;
+	const char *slug;	/* one string per slug: compare pointers */
 	const char *name;	/* first spelling met, borrowed from a doc */
 	const struct doc *doc;
 	size_t order;		/* position of doc in newest-first order */
@@ -45,6 +45,7 @@ struct rctx {
 	} th[64];			/* template hashes, computed once */
 	size_t nth;
 	uint64_t urls;			/* every document's URL */
+	uint64_t *dh;			/* per document: doc_dep_hash() */
 	int nerr;
 };
 
@@ -216,13 +217,20 @@ dep_u64(uint64_t h, uint64_t v)
 
 /* Everything a document brings to a response that shows it. */
 static uint64_t
-dep_doc(const struct rctx *r, uint64_t h, const struct doc *d)
+doc_dep_hash(const struct rctx *r, const struct doc *d)
 {
-	h = dep_u64(h, d->src_hash);
+	uint64_t h = dep_u64(STORE_FNV0, d->src_hash);
+
 	h = dep_str(h, d->url);
 	if (d->flags & CACHE_LINKS)
 		h = dep_u64(h, r->urls);
 	return h;
+}
+
+static uint64_t
+dep_doc(const struct rctx *r, uint64_t h, const struct doc *d)
+{
+	return dep_u64(h, r->dh[d->seq]);
 }
 
 /* The hash of a template and all it includes (hashing reads them all). */
@@ -257,21 +265,8 @@ dep_start(struct rctx *r, const char *tname)
 static size_t
 doc_index(const struct rctx *r, const struct doc *d)
 {
-	size_t lo = 0, hi = r->s->ndocs, mid;
-	int c;
-
-	/* s->docs is in relpath order. */
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(r->s->docs[mid]->relpath, d->relpath);
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	(void)r;
+	return d->seq;
 }
 
 /* The page context of document i, built the first time it is needed. */
@@ -575,33 +570,62 @@ listing(struct rctx *r, const char *base, const char *title,
 
 /* ---- tags and categories ---- */
 
-static int
-cmp_term(const void *a, const void *b)
-{
-	const struct term *x = a, *y = b;
-	int c = strcmp(x->slug, y->slug);
-
-	if (c != 0)
-		return c;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
 /*
  * Slugs of names already met: a site has a few hundred tags over
  * thousands of documents, and each slug costs a Unicode decomposition.
+ * Each distinct slug is kept once (names spelled differently can share
+ * it) with a group number.
  */
 struct slugent {
 	const char *name;	/* borrowed from a document */
-	char *slug;		/* NULL: the name gives no slug */
+	size_t group;		/* (size_t)-1: the name gives no slug */
 };
 
 struct slugmemo {
 	struct slugent *v;
 	size_t n, cap;		/* open addressing, cap a power of 2 */
+	char **slugs;		/* per group */
+	size_t *gslot;		/* open addressing over slugs: group + 1 */
+	size_t ngroups, gcap;
 };
 
-static const char *
-memo_slug(struct slugmemo *m, const char *name, int *rc)
+static size_t
+memo_group(struct slugmemo *m, char *slug)
+{
+	size_t i, j, ocap;
+	uint64_t h;
+
+	if (m->ngroups * 2 >= m->gcap) {
+		ocap = m->gcap;
+		m->gcap = ocap ? ocap * 2 : 256;
+		free(m->gslot);
+		m->gslot = xcalloc(m->gcap, sizeof(*m->gslot));
+		m->slugs = xreallocarray(m->slugs, m->gcap, sizeof(*m->slugs));
+		for (j = 0; j < m->ngroups; j++) {
+			h = store_hash(STORE_FNV0, m->slugs[j],
+			    strlen(m->slugs[j]));
+			for (i = h & (m->gcap - 1); m->gslot[i] != 0;
+			    i = (i + 1) & (m->gcap - 1))
+				;
+			m->gslot[i] = j + 1;
+		}
+	}
+	h = store_hash(STORE_FNV0, slug, strlen(slug));
+	for (i = h & (m->gcap - 1); m->gslot[i] != 0;
+	    i = (i + 1) & (m->gcap - 1)) {
+		if (strcmp(m->slugs[m->gslot[i] - 1], slug) == 0) {
+			free(slug);
+			return m->gslot[i] - 1;
+		}
+	}
+	m->slugs[m->ngroups] = slug;
+	m->gslot[i] = ++m->ngroups;
+	return m->ngroups - 1;
+}
+
+/* The group of name's slug, or (size_t)-1 when it gives none. */
+static size_t
+memo_slug(struct slugmemo *m, const char *name)
 {
 	uint64_t h = store_hash(STORE_FNV0, name, strlen(name));
 	struct buf b = BUF_INIT;
@@ -629,18 +653,15 @@ memo_slug(struct slugmemo *m, const char *name, int *rc)
 		free(old);
 	}
 	for (i = h & (m->cap - 1); m->v[i].name != NULL;
-	    i = (i + 1) & (m->cap - 1)) {
-		if (strcmp(m->v[i].name, name) == 0) {
-			*rc = m->v[i].slug != NULL ? 0 : SLUG_EMPTY;
-			return m->v[i].slug;
-		}
-	}
-	*rc = slug_make(&b, name, strlen(name));
+	    i = (i + 1) & (m->cap - 1))
+		if (strcmp(m->v[i].name, name) == 0)
+			return m->v[i].group;
 	m->v[i].name = name;
-	m->v[i].slug = *rc == 0 ? buf_detach(&b, NULL) : NULL;
+	m->v[i].group = slug_make(&b, name, strlen(name)) == 0 ?
+	    memo_group(m, buf_detach(&b, NULL)) : (size_t)-1;
 	m->n++;
 	buf_release(&b);
-	return m->v[i].slug;
+	return m->v[i].group;
 }
 
 static void
@@ -648,20 +669,35 @@ memo_free(struct slugmemo *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->cap; i++)
-		free(m->v[i].slug);
+	for (i = 0; i < m->ngroups; i++)
+		free(m->slugs[i]);
+	free(m->slugs);
+	free(m->gslot);
 	free(m->v);
 }
 
-/* Every (slug, doc) pair of field ("tags", "categories"), by slug, newest. */
-static struct term *
-collect_terms(struct rctx *r, const char *field, size_t *np)
+static const char *const *cmp_slugs;
+
+static int
+cmp_group(const void *a, const void *b)
 {
-	struct slugmemo memo = { NULL, 0, 0 };
-	struct term *v = NULL;
-	const char *names[256], *slug;
-	size_t i, j, k, n = 0, cap = 0, m;
-	int rc;
+	return strcmp(cmp_slugs[*(const size_t *)a],
+	    cmp_slugs[*(const size_t *)b]);
+}
+
+/*
+ * Every (slug, doc) pair of field ("tags", "categories"), by slug, then
+ * newest first: documents are met newest first and placed by a counting
+ * sort on their slug's rank. Slugs belong to memo.
+ */
+static struct term *
+collect_terms(struct rctx *r, const char *field, struct slugmemo *memo,
+    size_t *np)
+{
+	struct term *v = NULL, *out;
+	size_t *grp = NULL, *rank, *order, *at;
+	const char *names[256];
+	size_t i, j, k, n = 0, cap = 0, m, g;
 
 	for (i = 0; i < r->s->ndocs; i++) {
 		const struct doc *d = r->newest[i];
@@ -669,8 +705,8 @@ collect_terms(struct rctx *r, const char *field, size_t *np)
 
 		m = page_str_list(fv, names, 256);
 		for (j = 0; j < m; j++) {
-			slug = memo_slug(&memo, names[j], &rc);
-			if (rc != 0) {
+			g = memo_slug(memo, names[j]);
+			if (g == (size_t)-1) {
 				log_at(LOG_LVL_WARN, d->path, fv->line, fv->col,
 				    "%s '%s' gives no URL; left out", field,
 				    names[j]);
@@ -679,26 +715,50 @@ collect_terms(struct rctx *r, const char *field, size_t *np)
 			/* One document listed once per term. */
 			for (k = 0; k < j; k++)
 				if (n > k && v[n - 1 - k].doc == d &&
-				    strcmp(v[n - 1 - k].slug, slug) == 0)
+				    grp[n - 1 - k] == g)
 					break;
 			if (k < j)
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 256;
 				v = xreallocarray(v, cap, sizeof(*v));
+				grp = xreallocarray(grp, cap, sizeof(*grp));
 			}
-			v[n].slug = xstrdup(slug);
 			v[n].name = names[j];
 			v[n].doc = d;
 			v[n].order = i;
+			grp[n] = g;
 			n++;
 		}
 	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_term);
-	memo_free(&memo);
+	/* Groups in slug order, then each pair at its group's next place. */
+	order = xreallocarray(NULL, memo->ngroups + 1, sizeof(*order));
+	rank = xreallocarray(NULL, memo->ngroups + 1, sizeof(*rank));
+	at = xcalloc(memo->ngroups + 1, sizeof(*at));
+	for (g = 0; g < memo->ngroups; g++)
+		order[g] = g;
+	cmp_slugs = (const char *const *)memo->slugs;
+	if (memo->ngroups > 1)
+		qsort(order, memo->ngroups, sizeof(*order), cmp_group);
+	for (g = 0; g < memo->ngroups; g++)
+		rank[order[g]] = g;
+	for (i = 0; i < n; i++)
+		at[rank[grp[i]] + 1]++;
+	for (g = 1; g <= memo->ngroups; g++)
+		at[g] += at[g - 1];
+	out = xreallocarray(NULL, n + 1, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		k = at[rank[grp[i]]]++;
+		out[k] = v[i];
+		out[k].slug = memo->slugs[grp[i]];
+	}
+	free(v);
+	free(grp);
+	free(order);
+	free(rank);
+	free(at);
 	*np = n;
-	return v;
+	return out;
 }
 
 static void feed(struct rctx *, const char *, const char *, const char *,
@@ -710,6 +770,7 @@ static void
 render_terms(struct rctx *r, const char *field, const char *pattern,
     const char *kind)
 {
+	struct slugmemo memo;
 	struct term *t;
 	struct value *term;
 	const struct doc **docs, **events;
@@ -717,11 +778,12 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
 	size_t n, i, j, k, ne;
 	uint64_t tdep;
 
-	t = collect_terms(r, field, &n);
+	memset(&memo, 0, sizeof(memo));
+	t = collect_terms(r, field, &memo, &n);
 	docs = xreallocarray(NULL, n + 1, sizeof(*docs));
 	events = xreallocarray(NULL, n + 1, sizeof(*events));
 	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && strcmp(t[j].slug, t[i].slug) == 0; j++)
+		for (j = i; j < n && t[j].slug == t[i].slug; j++)
 			docs[j - i] = t[j].doc;
 		/* The display name keeps its first spelling (oldest doc). */
 		term = value_new(VAL_MAP, 0, 0);
@@ -757,8 +819,7 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
 		}
 		value_free(term);
 	}
-	for (i = 0; i < n; i++)
-		free(t[i].slug);
+	memo_free(&memo);
 	free(t);
 	free(docs);
 	free(events);
@@ -913,6 +974,36 @@ vevent(struct rctx *r, const struct doc *d, struct buf *out)
 	return rc;
 }
 
+/*
+ * The VEVENT of d, appended to out: copied from its agenda fragment when
+ * the last publish stored that from the same document, templates,
+ * configuration and build (so a calendar of many events does not load each
+ * whole document again), rendered otherwise.
+ */
+static int
+event_ics(struct rctx *r, const struct doc *d, struct buf *out)
+{
+	struct buf key = BUF_INIT, raw = BUF_INIT;
+	struct store_frag f;
+	struct vtime st, en;
+	int rc = -1;
+
+	if (!(d->flags & CACHE_LINKS) &&
+	    page_event_times(d, &st, &en) == 0 &&
+	    store_agenda_key_build(&key, en.secs, st.secs, d->url,
+	    strlen(d->url)) == 0 &&
+	    pub_stored(r->pub, OUT_AGENDA, key.data, key.len,
+	    dep_doc(r, dep_start(r, "agenda-item"), d)) &&
+	    pub_get(r->pub, OUT_AGENDA, key.data, key.len, &raw) == 0 &&
+	    store_frag_parse(raw.data, raw.len, &f) == 0 && f.ics_len > 0) {
+		buf_add(out, f.ics, f.ics_len);
+		rc = 0;
+	}
+	buf_release(&key);
+	buf_release(&raw);
+	return rc == 0 ? 0 : vevent(r, d, out);
+}
+
 static void
 calendar(struct rctx *r, const char *url, const char *title,
     const struct doc *const *events, size_t n)
@@ -933,7 +1024,7 @@ calendar(struct rctx *r, const char *url, const char *title,
 	o.status = 200;
 	ics_head(&o.body, "-//folio//numerique//FR", title, r->s->tz);
 	for (i = 0; i < n; i++) {
-		vevent(r, events[i], &o.body);
+		event_ics(r, events[i], &o.body);
 		if (events[i]->date.secs > o.last_modified)
 			o.last_modified = events[i]->date.secs;
 	}
@@ -1218,6 +1309,11 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub)
 	for (i = 0; i < s->ndocs; i++)
 		r.urls = dep_str(r.urls, s->docs[i]->url);
 	r.page_v = xcalloc(s->ndocs + 1, sizeof(*r.page_v));
+	r.dh = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.dh));
+	for (i = 0; i < s->ndocs; i++) {
+		s->docs[i]->seq = i;
+		r.dh[i] = doc_dep_hash(&r, s->docs[i]);
+	}
 	r.newest = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.newest));
 	r.pos = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.pos));
 	ord = xreallocarray(NULL, s->ndocs + 1, sizeof(*ord));
@@ -1245,6 +1341,7 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub)
 	for (i = 0; i < s->ndocs; i++)
 		value_free(r.page_v[i]);
 	free(r.page_v);
+	free(r.dh);
 	free(r.newest);
 	free(r.pos);
 	value_free(r.site_v);

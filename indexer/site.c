@@ -867,7 +867,7 @@ site_load(const char *dir, const struct site_opts *opts)
 	struct site *s = xcalloc(1, sizeof(*s));
 	struct pathlist pl = { NULL, 0, 0 };
 	struct buf rel = BUF_INIT;
-	size_t i, j, first;
+	size_t i, j, first, cap = 0;
 	struct doc *d;
 
 	s->dir = xstrdup(dir);
@@ -896,8 +896,11 @@ site_load(const char *dir, const struct site_opts *opts)
 			d->draft = strncmp(pl.v[j].path, "_drafts/", 8) == 0;
 			if (d->cached && !d->kept)
 				s->ncached++;
-			s->docs = xreallocarray(s->docs, s->ndocs + 1,
-			    sizeof(*s->docs));
+			if (s->ndocs == cap) {
+				cap = cap ? cap * 2 : 256;
+				s->docs = xreallocarray(s->docs, cap,
+				    sizeof(*s->docs));
+			}
 			s->docs[s->ndocs++] = d;
 		}
 	}

@@ -53,6 +53,7 @@ struct doc {
 	const char *title;	/* borrowed from fm, "" when none */
 	uint64_t src_hash;	/* of the file's bytes */
 	int draft;
+	size_t seq;		/* its index in site.docs while rendering */
 };
 
 struct site {
