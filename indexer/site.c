@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "date.h"
 #include "cache.h"
@@ -78,27 +81,82 @@ is_doc_ext(const char *name)
 	    strcmp(dot, ".mkdn") == 0 || strcmp(dot, ".mdown") == 0);
 }
 
+/* The files of one folder to stat, split between two threads. */
+struct statjob {
+	int dfd;
+	char **names;
+	struct stat *st;
+	int *ok;
+	size_t from, to;
+};
+
+static void *
+stat_some(void *arg)
+{
+	struct statjob *j = arg;
+	size_t i;
+
+	for (i = j->from; i < j->to; i++)
+		j->ok[i] = fstatat(j->dfd, j->names[i], &j->st[i],
+		    AT_SYMLINK_NOFOLLOW) == 0;
+	return NULL;
+}
+
+static void
+stat_all(int dfd, char **names, size_t n, struct stat *st, int *ok)
+{
+	struct statjob a, b;
+	pthread_t th;
+	int two = n >= 512;
+
+	a.dfd = b.dfd = dfd;
+	a.names = b.names = names;
+	a.st = b.st = st;
+	a.ok = b.ok = ok;
+	a.from = 0;
+	a.to = b.from = two ? n / 2 : n;
+	b.to = n;
+	if (two && pthread_create(&th, NULL, stat_some, &b) != 0)
+		two = 0, a.to = n;
+	stat_some(&a);
+	if (two)
+		pthread_join(th, NULL);
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
  * Collects the Markdown files under dir (relative paths from the site
  * root). Symlinks, FIFOs and devices are skipped with a warning: a content
- * tree is plain files, and following links could leave the site.
+ * tree is plain files, and following links could leave the site. A large
+ * folder's files are examined on two threads.
  */
 static void
 walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 {
 	struct buf full = BUF_INIT, child = BUF_INIT;
 	struct dirent *de;
-	struct stat st;
+	struct stat *st;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i, rl = strlen(rel);
+	int *ok, dfd;
 	DIR *d;
 
 	buf_printf(&full, "%s/%s", s->dir, rel);
-	d = opendir(full.data);
+	dfd = open(full.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = dfd == -1 ? NULL : fdopendir(dfd);
 	if (d == NULL) {
 		if (errno != ENOENT) {
 			log_at(LOG_LVL_ERROR, full.data, 0, 0, "%s",
 			    strerror(errno));
 			s->nerrors++;
 		}
+		if (dfd != -1)
+			close(dfd);
 		buf_release(&full);
 		return;
 	}
@@ -106,31 +164,56 @@ walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 		if (de->d_name[0] == '.' || de->d_name[0] == '#' ||
 		    de->d_name[strlen(de->d_name) - 1] == '~')
 			continue;
-		buf_reset(&child);
-		buf_printf(&child, "%s/%s/%s", s->dir, rel, de->d_name);
-		if (lstat(child.data, &st) == -1)
+		/* Folders and Markdown files; nothing else is looked at. */
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN &&
+		    !is_doc_ext(de->d_name))
 			continue;
-		if (S_ISDIR(st.st_mode)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = xreallocarray(names, cap, sizeof(*names));
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	/* Same order on every machine, whatever the file system's. */
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_name);
+	st = xreallocarray(NULL, n + 1, sizeof(*st));
+	ok = xreallocarray(NULL, n + 1, sizeof(*ok));
+	stat_all(dfd, names, n, st, ok);
+	for (i = 0; i < n; i++) {
+		if (!ok[i])
+			continue;
+		buf_reset(&child);
+		buf_add(&child, rel, rl);
+		buf_addc(&child, '/');
+		buf_adds(&child, names[i]);
+		if (S_ISDIR(st[i].st_mode)) {
 			if (depth >= MAX_DEPTH) {
-				log_at(LOG_LVL_WARN, child.data, 0, 0,
+				buf_printf(&full, "/%s", names[i]);
+				log_at(LOG_LVL_WARN, full.data, 0, 0,
 				    "folders nested deeper than %d are skipped",
 				    MAX_DEPTH);
+				buf_truncate(&full, full.len - strlen(names[i]) -
+				    1);
 				continue;
 			}
-			buf_reset(&child);
-			buf_printf(&child, "%s/%s", rel, de->d_name);
 			walk(s, child.data, depth + 1, out);
-		} else if (S_ISREG(st.st_mode)) {
-			if (!is_doc_ext(de->d_name))
-				continue;
-			buf_reset(&child);
-			buf_printf(&child, "%s/%s", rel, de->d_name);
-			pathlist_add(out, buf_detach(&child, NULL), &st);
-		} else if (is_doc_ext(de->d_name)) {
-			log_at(LOG_LVL_WARN, child.data, 0, 0,
+		} else if (S_ISREG(st[i].st_mode)) {
+			if (is_doc_ext(names[i]))
+				pathlist_add(out, buf_detach(&child, NULL),
+				    &st[i]);
+		} else if (is_doc_ext(names[i])) {
+			buf_printf(&full, "/%s", names[i]);
+			log_at(LOG_LVL_WARN, full.data, 0, 0,
 			    "not a regular file; skipped");
+			buf_truncate(&full, full.len - strlen(names[i]) - 1);
 		}
 	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(st);
+	free(ok);
 	closedir(d);
 	buf_release(&full);
 	buf_release(&child);
