@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,48 +80,6 @@ is_doc_ext(const char *name)
 	    strcmp(dot, ".mkdn") == 0 || strcmp(dot, ".mdown") == 0);
 }
 
-/* The files of one folder to stat, split between two threads. */
-struct statjob {
-	int dfd;
-	char **names;
-	struct stat *st;
-	int *ok;
-	size_t from, to;
-};
-
-static void *
-stat_some(void *arg)
-{
-	struct statjob *j = arg;
-	size_t i;
-
-	for (i = j->from; i < j->to; i++)
-		j->ok[i] = fstatat(j->dfd, j->names[i], &j->st[i],
-		    AT_SYMLINK_NOFOLLOW) == 0;
-	return NULL;
-}
-
-static void
-stat_all(int dfd, char **names, size_t n, struct stat *st, int *ok)
-{
-	struct statjob a, b;
-	pthread_t th;
-	int two = n >= 512;
-
-	a.dfd = b.dfd = dfd;
-	a.names = b.names = names;
-	a.st = b.st = st;
-	a.ok = b.ok = ok;
-	a.from = 0;
-	a.to = b.from = two ? n / 2 : n;
-	b.to = n;
-	if (two && pthread_create(&th, NULL, stat_some, &b) != 0)
-		two = 0, a.to = n;
-	stat_some(&a);
-	if (two)
-		pthread_join(th, NULL);
-}
-
 static int
 cmp_name(const void *a, const void *b)
 {
@@ -132,18 +89,18 @@ cmp_name(const void *a, const void *b)
 /*
  * Collects the Markdown files under dir (relative paths from the site
  * root). Symlinks, FIFOs and devices are skipped with a warning: a content
- * tree is plain files, and following links could leave the site. A large
- * folder's files are examined on two threads.
+ * tree is plain files, and following links could leave the site. Only
+ * folders and Markdown files are examined.
  */
 static void
 walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 {
 	struct buf full = BUF_INIT, child = BUF_INIT;
 	struct dirent *de;
-	struct stat *st;
+	struct stat st;
 	char **names = NULL;
 	size_t n = 0, cap = 0, i, rl = strlen(rel);
-	int *ok, dfd;
+	int dfd;
 	DIR *d;
 
 	buf_printf(&full, "%s/%s", s->dir, rel);
@@ -177,17 +134,14 @@ walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 	/* Same order on every machine, whatever the file system's. */
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_name);
-	st = xreallocarray(NULL, n + 1, sizeof(*st));
-	ok = xreallocarray(NULL, n + 1, sizeof(*ok));
-	stat_all(dfd, names, n, st, ok);
 	for (i = 0; i < n; i++) {
-		if (!ok[i])
+		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
 		buf_reset(&child);
 		buf_add(&child, rel, rl);
 		buf_addc(&child, '/');
 		buf_adds(&child, names[i]);
-		if (S_ISDIR(st[i].st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
 			if (depth >= MAX_DEPTH) {
 				buf_printf(&full, "/%s", names[i]);
 				log_at(LOG_LVL_WARN, full.data, 0, 0,
@@ -198,10 +152,10 @@ walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 				continue;
 			}
 			walk(s, child.data, depth + 1, out);
-		} else if (S_ISREG(st[i].st_mode)) {
+		} else if (S_ISREG(st.st_mode)) {
 			if (is_doc_ext(names[i]))
 				pathlist_add(out, buf_detach(&child, NULL),
-				    &st[i]);
+				    &st);
 		} else if (is_doc_ext(names[i])) {
 			buf_printf(&full, "/%s", names[i]);
 			log_at(LOG_LVL_WARN, full.data, 0, 0,
@@ -212,8 +166,6 @@ walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	free(st);
-	free(ok);
 	closedir(d);
 	buf_release(&full);
 	buf_release(&child);
@@ -829,8 +781,14 @@ doc_load(struct site *s, const struct collection *c, const struct found *f,
 	d = xcalloc(1, sizeof(*d));
 	d->col = c;
 	d->relpath = xstrdup(relpath);
-	d->path = xmalloc(strlen(s->dir) + strlen(relpath) + 2);
-	sprintf(d->path, "%s/%s", s->dir, relpath);
+	{
+		size_t dl = strlen(s->dir), rl = strlen(relpath);
+
+		d->path = xmalloc(dl + rl + 2);
+		memcpy(d->path, s->dir, dl);
+		d->path[dl] = '/';
+		memcpy(d->path + dl + 1, relpath, rl + 1);
+	}
 	base = strrchr(relpath, '/');
 	base = base != NULL ? base + 1 : relpath;
 	dot = strrchr(base, '.');
