@@ -139,4 +139,46 @@ check "a missing partial: named where it is used" \
 check "a template error publishes nothing" cmp -s "$T/db/data.mdb" "$T/before.mdb"
 cp "$T/page.mustache" "$S/_templates/page.mustache"
 
+# What an incremental publish trusts is checked, not assumed: a database
+# without a ledger and site index (as an older folio left it, with a stale
+# key) is swept; a damaged site index is ignored; --full over an existing
+# database equals a fresh one.
+check "publish" "$IDX" --quiet $TPL "$S" "$T/db"
+rm -rf "$T/old"
+mkdir "$T/old"
+for d in pages agenda meta src html; do
+	mdb_dump -s "$d" "$T/db" | mdb_load -s "$d" "$T/old" 2>/dev/null
+done
+printf '/ancienne-page/\nrien\n' | mdb_load -T -s pages "$T/old"
+printf '0/ancienne-page/\n12345678\n' | mdb_load -T -s deps "$T/old"
+# the key in mdb_dump's hexadecimal
+stale=$(printf '/ancienne-page/' | od -An -tx1 | tr -d ' \n')
+check "a database without a ledger: the stale key is there" \
+    sh -c 'mdb_dump -s pages "$1" | grep -q "^ $2\$"' sh "$T/old" "$stale"
+echo "y" >>"$S/_evenements/$EV"
+check "a database without a ledger: published" \
+    "$IDX" --quiet $TPL "$S" "$T/old"
+full
+check "a database without a ledger: equals a full publish" \
+    same "$T/old" "$T/full"
+check "a database without a ledger: the stale key is gone" \
+    sh -c '! mdb_dump -s pages "$1" | grep -q "^ $2\$"' sh "$T/old" "$stale"
+printf 'docs\nFDX1pas un index\n' | mdb_load -T -s index "$T/old"
+echo "z" >>"$S/_evenements/$EV"
+check "a database without a ledger: the old deps database is dropped" \
+    sh -c '! mdb_stat -s deps "$1" >/dev/null 2>&1' sh "$T/old"
+check "a damaged site index: published" "$IDX" --quiet $TPL "$S" "$T/old"
+full
+check "a damaged site index: equals a full publish" same "$T/old" "$T/full"
+echo "w" >>"$S/_evenements/$EV"
+check "--full over an existing database" \
+    "$IDX" --quiet --full $TPL "$S" "$T/old"
+full
+check "--full over an existing database equals a fresh one" \
+    same "$T/old" "$T/full"
+out=$("$IDX" $TPL "$S" "$T/old" 2>&1)
+check "after --full, nothing changed: nothing rendered again" sh -c '
+    n=$(echo "$1" | sed -n "s/.* \([0-9]*\) rendered.*/\1/p")
+    [ -n "$n" ] && [ "$n" -lt 20 ] && echo "$1" | grep -q "(0 read, "' sh "$out"
+
 [ "$lib_failed" -eq 0 ]
