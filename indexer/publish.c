@@ -568,8 +568,9 @@ pub_keep(struct pub *p, enum out_db db, const char *key, size_t key_len)
 	claim(p, db, key, key_len, e != NULL ? e->dep : 0);
 }
 
-int
-pub_get(struct pub *p, enum out_db db, const char *key, size_t key_len,
+/* Copies the value of key in dbi into out: 0, PUB_NOTFOUND or -1. */
+static int
+get_copy(struct pub *p, MDB_dbi dbi, const char *key, size_t key_len,
     struct buf *out)
 {
 	MDB_val k, v;
@@ -579,7 +580,7 @@ pub_get(struct pub *p, enum out_db db, const char *key, size_t key_len,
 		return -1;
 	k.mv_data = (void *)key;
 	k.mv_size = key_len;
-	rc = mdb_get(p->txn, p->dbi[db], &k, &v);
+	rc = mdb_get(p->txn, dbi, &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return PUB_NOTFOUND;
 	if (rc != 0) {
@@ -592,27 +593,18 @@ pub_get(struct pub *p, enum out_db db, const char *key, size_t key_len,
 }
 
 int
+pub_get(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    struct buf *out)
+{
+	return get_copy(p, p->dbi[db], key, key_len, out);
+}
+
+int
 pub_index_get(struct pub *p, const char *key, struct buf *out)
 {
-	MDB_val k, v;
-	int rc;
-
-	if (p->rc != 0)
-		return -1;
-	if (p->opts.full)
+	if (p->opts.full && p->rc == 0)
 		return PUB_NOTFOUND;
-	k.mv_data = (void *)key;
-	k.mv_size = strlen(key);
-	rc = mdb_get(p->txn, p->index, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return PUB_NOTFOUND;
-	if (rc != 0) {
-		fail(p, rc, "reading");
-		return -1;
-	}
-	buf_reset(out);
-	buf_add(out, v.mv_data, v.mv_size);
-	return 0;
+	return get_copy(p, p->index, key, strlen(key), out);
 }
 
 void
