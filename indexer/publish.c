@@ -43,6 +43,7 @@
 #define BATCH_PAGES 512
 /* Resident file pages past which the map is dropped (see trimmer). */
 #define TRIM_BYTES (24UL << 20)
+#define TRIM_POLL_NS 500000
 
 static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
 	"src", "html" };
@@ -93,6 +94,7 @@ struct pub {
 	const char *opath;	/* see pub_origin() */
 	unsigned oline, ocol;
 	struct trimmer *trimmer;	/* NULL when not running */
+	size_t untrimmed;	/* bytes put since the last trim() */
 	int writemap;		/* the environment is open with MDB_WRITEMAP */
 	int committed;
 	off_t file_size;	/* of data.mdb when opened */
@@ -200,7 +202,7 @@ find_map(struct pub *p, const char *db_dir)
  * would grow by the whole database, for no use.
  *
  * A thread reads the resident size of file pages (statm "shared") every
- * millisecond and, past TRIM_BYTES, drops the map's pages with
+ * half millisecond and, past TRIM_BYTES, drops the map's pages with
  * MADV_DONTNEED. madvise(2): after it, accesses to a shared file mapping
  * "repopulate the memory contents from the up-to-date contents of the
  * underlying mapped file"; the kernel moves the dirty bit of each page
@@ -251,7 +253,7 @@ trimmer_run(void *arg)
 			(void)madvise(t->map, t->len, MADV_DONTNEED);
 		pthread_mutex_lock(&t->mu);
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += t->statm == -1 ? 20000000 : 1000000;
+		ts.tv_nsec += t->statm == -1 ? 20000000 : TRIM_POLL_NS;
 		if (ts.tv_nsec >= 1000000000) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000;
@@ -271,6 +273,26 @@ trimmer_free(struct trimmer *t)
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);
 	free(t);
+}
+
+/*
+ * The same from the main thread, where it knows it has put TRIM_BYTES:
+ * the thread may wait for a core while the main thread writes.
+ */
+static void
+trim(struct pub *p)
+{
+	p->untrimmed = 0;
+	if (p->map != NULL)
+		(void)madvise(p->map, p->map_len, MADV_DONTNEED);
+}
+
+static void
+put_bytes(struct pub *p, size_t n)
+{
+	p->untrimmed += n;
+	if (p->untrimmed >= TRIM_BYTES)
+		trim(p);
 }
 
 static void
@@ -524,6 +546,7 @@ put_pending(struct pub *p, struct pending *pd)
 		v.mv_size = pd->rec.len;
 		if ((rc = mdb_put(p->txn, p->dbi[OUT_PAGES], &k, &v, 0)) != 0)
 			fail(p, rc, "storing a page");
+		put_bytes(p, v.mv_size);
 		p->st.written++;
 		p->st.bytes_written += v.mv_size;
 		dep_put(p, OUT_PAGES, pd->o.key, pd->o.key_len, pd->dep);
@@ -641,6 +664,7 @@ pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
 			fail(p, rc, "storing a value");
 			return;
 		}
+		put_bytes(p, len);
 		if (db < OUT_SRC) {
 			p->st.written++;
 			p->st.bytes_written += len;
@@ -1072,10 +1096,15 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 		ret = PUB_CONFLICT;
 		goto out;
 	}
-	for (d = 0; d < OUT_NDB; d++)
+	/* Each sweep reads all the leaves of a database: start from none. */
+	for (d = 0; d < OUT_NDB; d++) {
+		trim(p);
 		sweep(p, p->dbi[d], 0, (uint8_t)d);
+	}
+	trim(p);
 	sweep(p, p->deps, 1, 0);
 	if (p->rc == 0 && !p->opts.check_only) {
+		trim(p);
 		rc = mdb_txn_commit(p->txn);
 		p->txn = NULL;
 		if (rc != 0)
