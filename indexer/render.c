@@ -339,7 +339,10 @@ render_text(const struct tmpl_set *ts, const char *tname,
 		return -1;
 	}
 	if (is_html(ctype)) {
-		/* Typography changes the length by a few bytes at most. */
+		/*
+		 * Typography adds little (no-break spaces): room made once
+		 * instead of a series of doublings and copies.
+		 */
 		buf_grow(out, html.len + html.len / 16);
 		typo_fr(out, html.data, html.len);
 		buf_release(&html);
