@@ -43,7 +43,7 @@
 #define BATCH_PAGES 512
 /* Resident file pages past which the map is dropped (see trimmer). */
 #define TRIM_BYTES (24UL << 20)
-#define TRIM_POLL_NS 500000
+#define TRIM_POLL_NS 2000000
 
 static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
 	"src", "html" };
@@ -211,7 +211,7 @@ find_map(struct pub *p, const char *db_dir)
  * would grow by the whole database, for no use.
  *
  * A thread reads the resident size of file pages (statm "shared") every
- * half millisecond and, past TRIM_BYTES, drops the map's pages with
+ * 2 ms and, past TRIM_BYTES, drops the map's pages with
  * MADV_DONTNEED. madvise(2): after it, accesses to a shared file mapping
  * "repopulate the memory contents from the up-to-date contents of the
  * underlying mapped file"; the kernel moves the dirty bit of each page
