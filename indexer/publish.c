@@ -6,10 +6,12 @@
 #include <libdeflate.h>
 #include <lmdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -17,24 +19,31 @@
 
 #include "log.h"
 #include "store.h"
+#include "work.h"
 
 /*
- * Levels chosen on a synthetic site of 1,000 documents (bench/index/gen.py,
- * 24.1 MB of responses): gzip 6 + brotli 5 took 2.30 s of CPU for 6.9 and
- * 6.5 MB; gzip 4 + brotli 4 took 1.84 s for 7.0 and 6.8 MB; gzip 1 +
- * brotli 1, 1.32 s for 7.3 and 7.9 MB. Compression runs once per change,
- * but a full publish must stay fast: 4 and 4.
+ * Levels chosen on the synthetic site of bench/index (gen.py 10000 --seed
+ * 1): 4,000 stored bodies, 48.8 MB, compressed one by one on this 2-core
+ * machine. libdeflate gzip 1: 0.39 s, 14.61 MB; 2: 0.54 s, 14.27; 4: 0.57
+ * s, 14.10; 6: 0.70 s, 13.95. Brotli 1: 0.28 s, 15.88 MB; 2: 0.43, 14.65;
+ * 3: 0.58, 14.46; 4: 1.06, 13.67; 5: 1.39, 12.93. Gzip past 1 buys 2-4%
+ * for 40-80% more time: 1. Brotli below 4 is no smaller than gzip 1, or
+ * by 1% (not worth a stored variant and a choice); 4 is 6.4% smaller, at
+ * the least cost that keeps it worth having. A full publish compresses
+ * about 210 MB: gzip 1 + brotli 4 costs some 6.3 s of CPU on two cores,
+ * against 7.1 s for 4 + 4 (the levels used before).
  */
-#define GZIP_LEVEL 4
+#define GZIP_LEVEL 1
 #define BROTLI_QUALITY 4
 #define BROTLI_WINDOW 22
 #define COMPRESS_MIN 256	/* smaller bodies are sent as they are */
 /* The map is address space, not disk: data.mdb grows as it fills. */
 #define INITIAL_MAP (64UL << 20)
-#define MAX_THREADS 8
 #define BATCH_BYTES (8UL << 20)	/* changed pages held before a flush */
 #define BATCH_PAGES 512
-#define POOL_CAP (BATCH_PAGES + 1)
+/* Resident file pages past which the map is dropped (see trimmer). */
+#define TRIM_BYTES (24UL << 20)
+#define TRIM_POLL_NS 2000000
 
 static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
 	"src", "html" };
@@ -60,27 +69,22 @@ struct lent {
 	unsigned oline, ocol;
 };
 
-/* A changed page waiting for compression and its put. */
+/*
+ * A changed page waiting for compression and its put. Compression runs on
+ * the pool's threads while the main thread renders; only the main thread
+ * touches LMDB (a write transaction belongs to its thread).
+ */
 struct pending {
+	struct work_job job;	/* first: the job is the pending */
+	struct pub *p;
 	struct output o;	/* key and location owned here */
 	uint64_t dep;
+	size_t held;		/* bytes counted in qbytes */
 	struct buf gz, br;
-	int ready;		/* compressed; guarded by the pool's mutex */
+	struct buf rec;		/* the record to put, made on the thread */
 };
 
-/*
- * Compression runs on worker threads while the main thread renders; only
- * the main thread touches LMDB (a write transaction belongs to its thread).
- */
-struct pool {
-	pthread_t th[MAX_THREADS];
-	size_t nth;
-	pthread_mutex_t mu;
-	pthread_cond_t work, done;
-	struct pending **todo;	/* ring of items waiting for a thread */
-	size_t head, tail, cap;
-	int stop;
-};
+struct trimmer;
 
 struct pub {
 	MDB_env *env;
@@ -103,17 +107,262 @@ struct pub {
 	unsigned dupline, dupcol;
 	struct pending **q;	/* in order of arrival, oldest first */
 	size_t nq, qbytes;
-	struct pool pool;
-	int pool_on;
+	struct work *work;	/* NULL until needed */
+	struct libdeflate_compressor *dc[WORK_MAX_THREADS];	/* per thread */
 	struct publish_stats st;
-	struct buf rec;
 	char where[256];
 	long long shown;	/* when the progress line was last written */
 	const char *opath;	/* see pub_origin() */
 	unsigned oline, ocol;
+	struct trimmer *trimmer;	/* NULL when not running */
+	size_t untrimmed;	/* bytes put since the last trim() */
+	int writemap;		/* the environment is open with MDB_WRITEMAP */
+	int committed;
+	off_t file_size;	/* of data.mdb when opened */
+	void *map;		/* where data.mdb is mapped, or NULL */
+	size_t map_len;
+	int bus_set;		/* our SIGBUS handler is installed */
+	struct sigaction old_bus;
 };
 
 static void ledger_load(struct pub *p);
+
+/*
+ * The one-line message of on_bus(), made before the handler is installed:
+ * a signal handler may only read it and write(2) it.
+ */
+static char bus_msg[768];
+static size_t bus_len;
+
+/*
+ * The environment is opened with MDB_WRITEMAP: pages are written into the
+ * map, not into malloc'd copies, and data.mdb is a sparse file as long as
+ * the map. A block of the file is allocated when a page of a hole is first
+ * written; if the disk is full, that store faults with SIGBUS instead of
+ * returning ENOSPC. Nothing can be undone from there, and nothing need be:
+ * LMDB writes the meta page last, so the last committed site is intact
+ * and the next writer starts from it. Only write(2) and _exit(2), which
+ * are async-signal-safe.
+ */
+static void
+on_bus(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, bus_msg, bus_len);
+	(void)n;
+	_exit(3);
+}
+
+static void
+bus_catch(struct pub *p, const char *db_dir)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(bus_msg, sizeof(bus_msg), "folio-index: %s: a write to "
+	    "the database failed (the disk holding it is full?); nothing "
+	    "published\n", db_dir);
+	if (n < 0 || (size_t)n >= sizeof(bus_msg))
+		n = snprintf(bus_msg, sizeof(bus_msg), "folio-index: a write "
+		    "to the database failed (the disk holding it is full?); "
+		    "nothing published\n");
+	bus_len = n > 0 ? (size_t)n : 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_bus;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &p->old_bus) == 0)
+		p->bus_set = 1;
+}
+
+/*
+ * Where data.mdb is mapped: LMDB does not say (mdb_env_info() gives the
+ * fixed address the environment asked for, NULL without MDB_FIXEDMAP), so
+ * the mapping of the file's inode is looked up in /proc/self/maps. Not
+ * found (no /proc): no trimming, only a larger resident set.
+ */
+static void
+find_map(struct pub *p, const char *db_dir)
+{
+	struct buf path = BUF_INIT;
+	struct stat sb;
+	unsigned long lo, hi, ino;
+	char line[1024];
+	FILE *f;
+
+	p->map = NULL;
+	p->map_len = 0;
+	buf_printf(&path, "%s/data.mdb", db_dir);
+	if (stat(path.data, &sb) == -1 ||
+	    (f = fopen("/proc/self/maps", "re")) == NULL) {
+		buf_release(&path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* start-end perms offset dev inode path */
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi,
+		    &ino) != 3 || ino != (unsigned long)sb.st_ino ||
+		    strstr(line, "data.mdb") == NULL)
+			continue;
+		if (hi - lo > p->map_len) {
+			p->map = (void *)lo;
+			p->map_len = hi - lo;
+		}
+	}
+	fclose(f);
+	buf_release(&path);
+	/*
+	 * No 2 MB mappings of large folios, and no readahead: most pages
+	 * written are holes of the sparse file, which a read fault fills
+	 * with zeros, up to read_ahead_kb ahead (8 MB here) in large folios
+	 * that every later write fault then walks buffer by buffer (ext4).
+	 * One page at a time: 2.5-2.7 s of system time for a full publish
+	 * of the benchmark site, instead of 3.9-4.4 s.
+	 */
+	if (p->map != NULL) {
+		(void)madvise(p->map, p->map_len, MADV_NOHUGEPAGE);
+		(void)madvise(p->map, p->map_len, MADV_RANDOM);
+	}
+}
+
+/*
+ * Keeps this process's view of the map small. Pages written through the
+ * map stay mapped, and so do pages read: each fault maps the pages around
+ * it too (fault-around, large folios), and the commit touches the header
+ * of every page the transaction wrote. Without this, the resident set
+ * would grow by the whole database, for no use.
+ *
+ * A thread reads the resident size of file pages (statm "shared") every
+ * 2 ms and, past TRIM_BYTES, drops the map's pages with
+ * MADV_DONTNEED. madvise(2): after it, accesses to a shared file mapping
+ * "repopulate the memory contents from the up-to-date contents of the
+ * underlying mapped file"; the kernel moves the dirty bit of each page
+ * table entry it removes to the page in the page cache, which stays there
+ * and is written back as usual (msync at the commit), exactly as when
+ * reclaim unmaps a page. Only this process's page tables change, not the
+ * data, so it is safe at any moment, concurrently with the main thread
+ * writing through the map: LMDB, which keeps pointers into the map, only
+ * faults the pages in again.
+ */
+struct trimmer {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	void *map;
+	size_t len;
+	int statm;		/* /proc/self/statm, or -1 */
+	int stop;
+};
+
+/* Bytes of file pages mapped by this process, 0 if unknown. */
+static size_t
+file_resident(int fd)
+{
+	unsigned long size, res, shared;
+	char b[128];
+	ssize_t n;
+
+	n = pread(fd, b, sizeof(b) - 1, 0);
+	if (n <= 0)
+		return 0;
+	b[n] = '\0';
+	if (sscanf(b, "%lu %lu %lu", &size, &res, &shared) != 3)
+		return 0;
+	return (size_t)shared * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void *
+trimmer_run(void *arg)
+{
+	struct trimmer *t = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&t->mu);
+	while (!t->stop) {
+		pthread_mutex_unlock(&t->mu);
+		if (t->statm == -1 || file_resident(t->statm) >= TRIM_BYTES)
+			(void)madvise(t->map, t->len, MADV_DONTNEED);
+		pthread_mutex_lock(&t->mu);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += t->statm == -1 ? 20000000 : TRIM_POLL_NS;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (!t->stop)
+			pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+static void
+trimmer_free(struct trimmer *t)
+{
+	if (t->statm != -1)
+		close(t->statm);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->cv);
+	free(t);
+}
+
+/*
+ * The same from the main thread, where it knows it has put TRIM_BYTES:
+ * the thread may wait for a core while the main thread writes.
+ */
+static void
+trim(struct pub *p)
+{
+	p->untrimmed = 0;
+	if (p->map != NULL)
+		(void)madvise(p->map, p->map_len, MADV_DONTNEED);
+}
+
+static void
+put_bytes(struct pub *p, size_t n)
+{
+	p->untrimmed += n;
+	if (p->untrimmed >= TRIM_BYTES)
+		trim(p);
+}
+
+static void
+trimmer_start(struct pub *p)
+{
+	struct trimmer *t;
+
+	if (p->map == NULL)
+		return;
+	t = xcalloc(1, sizeof(*t));
+	t->map = p->map;
+	t->len = p->map_len;
+	t->statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	if (pthread_create(&t->th, NULL, trimmer_run, t) != 0) {
+		trimmer_free(t);
+		return;
+	}
+	p->trimmer = t;
+}
+
+static void
+trimmer_stop(struct pub *p)
+{
+	struct trimmer *t = p->trimmer;
+
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->stop = 1;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->th, NULL);
+	trimmer_free(t);
+	p->trimmer = NULL;
+}
+
 
 static void
 fail(struct pub *p, int rc, const char *what)
@@ -288,77 +537,38 @@ compress_one(struct pending *pd, struct libdeflate_compressor *dc)
 	for (lgwin = 16; lgwin < BROTLI_WINDOW &&
 	    ((size_t)1 << lgwin) < body->len; lgwin++)
 		;
+	/* Brotli is kept only where it beats gzip, or stands in for it. */
 	if (BrotliEncoderCompress(BROTLI_QUALITY, lgwin,
 	    BROTLI_MODE_TEXT, body->len, (const uint8_t *)body->data, &n,
 	    (uint8_t *)pd->br.data) == BROTLI_TRUE &&
-	    n < body->len - body->len / 20)
+	    n < body->len - body->len / 20 &&
+	    (pd->gz.len == 0 || n < pd->gz.len))
 		pd->br.len = n;
 }
 
-static void *
-pool_worker(void *arg)
-{
-	struct pool *pl = arg;
-	struct libdeflate_compressor *dc;
-	struct pending *pd;
+static void page_record(const struct pending *, struct buf *);
 
-	dc = libdeflate_alloc_compressor(GZIP_LEVEL);
-	if (dc == NULL) {
+/* Runs on a thread of the pool, with that thread's compressor. */
+static void
+compress_run(struct work_job *job, unsigned th)
+{
+	struct pending *pd = (struct pending *)job;
+	struct libdeflate_compressor **dc = &pd->p->dc[th];
+
+	if (*dc == NULL && (*dc = libdeflate_alloc_compressor(GZIP_LEVEL)) ==
+	    NULL) {
 		fprintf(stderr, "fatal: out of memory (compressor)\n");
 		abort();
 	}
-	pthread_mutex_lock(&pl->mu);
-	for (;;) {
-		while (pl->head == pl->tail && !pl->stop)
-			pthread_cond_wait(&pl->work, &pl->mu);
-		if (pl->head == pl->tail)
-			break;
-		pd = pl->todo[pl->head++ % pl->cap];
-		pthread_mutex_unlock(&pl->mu);
-		compress_one(pd, dc);
-		pthread_mutex_lock(&pl->mu);
-		pd->ready = 1;
-		pthread_cond_broadcast(&pl->done);
-	}
-	pthread_mutex_unlock(&pl->mu);
-	libdeflate_free_compressor(dc);
-	return NULL;
-}
-
-static void
-pool_start(struct pool *pl, size_t cap)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t i, n = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS :
-	    (size_t)ncpu;
-
-	memset(pl, 0, sizeof(*pl));
-	pthread_mutex_init(&pl->mu, NULL);
-	pthread_cond_init(&pl->work, NULL);
-	pthread_cond_init(&pl->done, NULL);
-	pl->cap = cap;
-	pl->todo = xreallocarray(NULL, cap, sizeof(*pl->todo));
-	for (i = 0; i < n; i++)
-		if (pthread_create(&pl->th[pl->nth], NULL, pool_worker,
-		    pl) == 0)
-			pl->nth++;
-}
-
-static void
-pool_stop(struct pool *pl)
-{
-	size_t i;
-
-	pthread_mutex_lock(&pl->mu);
-	pl->stop = 1;
-	pthread_cond_broadcast(&pl->work);
-	pthread_mutex_unlock(&pl->mu);
-	for (i = 0; i < pl->nth; i++)
-		pthread_join(pl->th[i], NULL);
-	pthread_mutex_destroy(&pl->mu);
-	pthread_cond_destroy(&pl->work);
-	pthread_cond_destroy(&pl->done);
-	free(pl->todo);
+	compress_one(pd, *dc);
+	/*
+	 * The record (ETags hash every variant) is made here too, and what
+	 * it was made of freed: the main thread only puts it.
+	 */
+	page_record(pd, &pd->rec);
+	buf_release(&pd->o.body);
+	buf_release(&pd->gz);
+	buf_release(&pd->br);
 }
 
 static void
@@ -402,6 +612,7 @@ pending_free(struct pending *pd)
 	buf_release(&pd->o.body);
 	buf_release(&pd->gz);
 	buf_release(&pd->br);
+	buf_release(&pd->rec);
 }
 
 /* Stores a compressed page (main thread: LMDB) and frees it. */
@@ -412,17 +623,17 @@ put_pending(struct pub *p, struct pending *pd)
 	int rc;
 
 	if (p->rc == 0) {
-		page_record(pd, &p->rec);
 		k.mv_data = (void *)pd->o.key;
 		k.mv_size = pd->o.key_len;
-		v.mv_data = p->rec.data;
-		v.mv_size = p->rec.len;
+		v.mv_data = pd->rec.data;
+		v.mv_size = pd->rec.len;
 		if ((rc = mdb_put(p->txn, p->dbi[OUT_PAGES], &k, &v, 0)) != 0)
 			fail(p, rc, "storing a page");
+		put_bytes(p, v.mv_size);
 		p->st.written++;
 		p->st.bytes_written += v.mv_size;
 	}
-	p->qbytes -= pd->o.body.len;
+	p->qbytes -= pd->held;
 	pending_free(pd);
 	free(pd);
 }
@@ -439,12 +650,9 @@ drain(struct pub *p, int all)
 
 	while (i < p->nq) {
 		pd = p->q[i];
-		pthread_mutex_lock(&p->pool.mu);
-		while (!pd->ready && (all || p->qbytes >= BATCH_BYTES ||
-		    p->nq - i >= BATCH_PAGES))
-			pthread_cond_wait(&p->pool.done, &p->pool.mu);
-		pthread_mutex_unlock(&p->pool.mu);
-		if (!pd->ready)
+		if (all || p->qbytes >= BATCH_BYTES || p->nq - i >= BATCH_PAGES)
+			work_wait(p->work, &pd->job);
+		else if (!work_done(p->work, &pd->job))
 			break;
 		put_pending(p, pd);
 		i++;
@@ -495,23 +703,20 @@ pub_put_page(struct pub *p, struct output *o, uint64_t dep)
 	    page_same(o, &v))
 		goto out;
 	pd = xcalloc(1, sizeof(*pd));
+	pd->p = p;
+	pd->job.run = compress_run;
 	pd->o = *o;
 	pd->o.key = xstrndup(o->key, o->key_len);
 	pd->o.location = o->location != NULL ? xstrdup(o->location) : NULL;
 	buf_init(&o->body);
 	pd->dep = dep;
-	if (!p->pool_on) {
-		pool_start(&p->pool, POOL_CAP);
-		p->pool_on = 1;
-	}
-	/* The ring holds at most BATCH_PAGES: drain() keeps it so. */
-	drain(p, 0);
+	/* The queue holds at most BATCH_PAGES: drain() keeps it so. */
+	if (p->nq > 0)
+		drain(p, 0);
 	p->q[p->nq++] = pd;
-	p->qbytes += pd->o.body.len;
-	pthread_mutex_lock(&p->pool.mu);
-	p->pool.todo[p->pool.tail++ % p->pool.cap] = pd;
-	pthread_cond_signal(&p->pool.work);
-	pthread_mutex_unlock(&p->pool.mu);
+	pd->held = pd->o.body.len;
+	p->qbytes += pd->held;
+	work_submit(pub_work(p), &pd->job);
 	return;
 out:
 	buf_release(&o->body);
@@ -539,11 +744,20 @@ pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
 			fail(p, rc, "storing a value");
 			return;
 		}
+		put_bytes(p, len);
 		if (db < OUT_SRC) {
 			p->st.written++;
 			p->st.bytes_written += len;
 		}
 	}
+}
+
+struct work *
+pub_work(struct pub *p)
+{
+	if (p->work == NULL)
+		p->work = work_start(0);
+	return p->work;
 }
 
 void
@@ -700,7 +914,7 @@ disk_full(MDB_env *env)
  */
 static int
 check_size(MDB_env *env, const MDB_envinfo *info, const char *db_dir,
-    char *err, size_t errsz)
+    off_t *size, char *err, size_t errsz)
 {
 	struct stat sb;
 	MDB_stat ms;
@@ -718,10 +932,41 @@ check_size(MDB_env *env, const MDB_envinfo *info, const char *db_dir,
 		    "ends at %lld (move the damaged files aside and publish "
 		    "again)", path.data, (long long)sb.st_size,
 		    (long long)need);
-	else
+	else {
+		*size = sb.st_size;
 		rc = 0;
+	}
 	buf_release(&path);
 	return rc;
+}
+
+/*
+ * data.mdb back to the length LMDB gives it without MDB_WRITEMAP: the
+ * opening extended it to the map size (a sparse file), which would hide a
+ * file cut short from the size checks of the indexer and of the worker
+ * (and from anyone looking at it). After a commit: up to its last page.
+ * After an abort: as long as it was, which covers the last commit's pages
+ * (check_size()); what the transaction wrote past that is dropped. No
+ * reader maps a page past the last commit's, and no other writer runs
+ * (the publish lock).
+ */
+static void
+shrink(struct pub *p, int committed)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	off_t len = p->file_size;
+	int fd;
+
+	if (!p->writemap || mdb_env_get_fd(p->env, &fd) != 0)
+		return;
+	if (committed) {
+		mdb_env_info(p->env, &info);
+		mdb_env_stat(p->env, &ms);
+		len = (off_t)(info.me_last_pgno + 1) * ms.ms_psize;
+	}
+	if (len > 0)
+		(void)ftruncate(fd, len);
 }
 
 static void
@@ -729,8 +974,11 @@ pub_free(struct pub *p)
 {
 	size_t i;
 
-	if (p->pool_on)
-		pool_stop(&p->pool);
+	/* Queued jobs run to the end: they use what is freed below. */
+	work_stop(p->work);
+	for (i = 0; i < WORK_MAX_THREADS; i++)
+		if (p->dc[i] != NULL)
+			libdeflate_free_compressor(p->dc[i]);
 	for (i = 0; i < p->nq; i++) {
 		pending_free(p->q[i]);
 		free(p->q[i]);
@@ -739,14 +987,46 @@ pub_free(struct pub *p)
 	free(p->ents);
 	free(p->slots);
 	buf_release(&p->lkeys);
-	if (p->txn != NULL)
+	trimmer_stop(p);
+	if (p->txn != NULL) {
 		mdb_txn_abort(p->txn);
-	if (p->env != NULL)
+		p->txn = NULL;
+	}
+	if (p->env != NULL) {
+		shrink(p, p->committed);
 		mdb_env_close(p->env);
+	}
+	/* The map is gone: a SIGBUS from now on is not ours to explain. */
+	if (p->bus_set)
+		sigaction(SIGBUS, &p->old_bus, NULL);
 	if (p->lockfd != -1)
 		close(p->lockfd);
-	buf_release(&p->rec);
 	free(p);
+}
+
+/* Creates and opens p->env with flags. Returns 0, or -1 with err set. */
+static int
+env_open(struct pub *p, const char *db_dir, unsigned flags, char *err,
+    size_t errsz)
+{
+	int rc;
+
+	if ((rc = mdb_env_create(&p->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(p->env, STORE_MAXDBS)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(p->env, STORE_MAXREADERS)) != 0) {
+		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
+		return -1;
+	}
+	rc = mdb_env_open(p->env, db_dir, flags, 0644);
+	if (rc != 0) {
+		snprintf(err, errsz, "%s: cannot open the database: %s%s",
+		    db_dir, mdb_strerror(rc),
+		    rc == MDB_INVALID || rc == MDB_CORRUPTED ||
+		    rc == MDB_VERSION_MISMATCH ?
+		    " (move the damaged files aside and publish again)" : "");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -768,24 +1048,33 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 	p->lockfd = lock_dir(db_dir, err, errsz);
 	if (p->lockfd == -1)
 		goto fail;
-	if ((rc = mdb_env_create(&p->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(p->env, STORE_MAXDBS)) != 0 ||
-	    (rc = mdb_env_set_maxreaders(p->env, STORE_MAXREADERS)) != 0) {
-		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
+	/*
+	 * With MDB_WRITEMAP, opening extends data.mdb to the map size: a
+	 * file cut short would be padded with zero pages, and its damage
+	 * hidden. So its size is checked on a plain open first (no write
+	 * transaction: nothing mixes the two modes of writing).
+	 */
+	if (env_open(p, db_dir, 0, err, errsz) == -1)
 		goto fail;
-	}
-	rc = mdb_env_open(p->env, db_dir, 0, 0644);
-	if (rc != 0) {
-		snprintf(err, errsz, "%s: cannot open the database: %s%s",
-		    db_dir, mdb_strerror(rc),
-		    rc == MDB_INVALID || rc == MDB_CORRUPTED ||
-		    rc == MDB_VERSION_MISMATCH ?
-		    " (move the damaged files aside and publish again)" : "");
-		goto fail;
-	}
 	mdb_env_info(p->env, &info);
-	if (check_size(p->env, &info, db_dir, err, errsz) == -1)
+	if (check_size(p->env, &info, db_dir, &p->file_size, err,
+	    errsz) == -1)
 		goto fail;
+	/*
+	 * Pages are written straight into the map (see on_bus() and the
+	 * trimmer): LMDB would otherwise hold every dirty page of the
+	 * transaction in malloc'd memory, up to 512 MB, then spill. Not for
+	 * --check, which must leave every byte of the file as it was.
+	 */
+	if (!opts->check_only) {
+		mdb_env_close(p->env);
+		p->env = NULL;
+		bus_catch(p, db_dir);
+		if (env_open(p, db_dir, MDB_WRITEMAP, err, errsz) == -1)
+			goto fail;
+		p->writemap = 1;
+		mdb_env_info(p->env, &info);
+	}
 	if (map_size < info.me_mapsize)
 		map_size = info.me_mapsize;
 	if (map_size < INITIAL_MAP)
@@ -796,6 +1085,8 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 		goto fail;
 	}
 	p->st.map_size = map_size;
+	find_map(p, db_dir);
+	trimmer_start(p);
 	mdb_reader_check(p->env, NULL);
 	if ((rc = mdb_txn_begin(p->env, NULL, 0, &p->txn)) != 0) {
 		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
@@ -980,7 +1271,7 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 {
 	int rc, ret = -1;
 
-	if (p->pool_on)
+	if (p->nq > 0)
 		drain(p, 1);
 	progress(p, 1);
 	if (p->dup != NULL) {
@@ -1010,14 +1301,19 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 		ret = PUB_CONFLICT;
 		goto out;
 	}
+	/* Deleting reads leaves of the databases: start from none. */
+	trim(p);
 	remove_unclaimed(p);
 	if (p->rc == 0)
 		ledger_save(p);
 	if (p->rc == 0 && !p->opts.check_only) {
+		trim(p);
 		rc = mdb_txn_commit(p->txn);
 		p->txn = NULL;
 		if (rc != 0)
 			fail(p, rc, "committing");
+		else
+			p->committed = 1;
 	}
 	if (p->rc == MDB_MAP_FULL) {
 		p->st.map_size *= 2;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "work.h"
 
 enum out_db { OUT_PAGES, OUT_AGENDA, OUT_META, OUT_SRC, OUT_HTML, OUT_NDB };
 
@@ -94,6 +95,14 @@ int pub_stored(struct pub *p, enum out_db db, const char *key,
  * the disk is full...): pub_commit() says what, and whether to retry.
  */
 int pub_failed(const struct pub *p);
+
+/*
+ * The thread pool of this publish (started on first use, stopped by
+ * pub_commit() or pub_abort(), after the jobs queued on it have run):
+ * the caller renders on it, and changed pages are compressed on it, so
+ * that the two share the cores.
+ */
+struct work *pub_work(struct pub *p);
 
 /*
  * Says which document the next claims come from (path and the position of

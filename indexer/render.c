@@ -318,25 +318,29 @@ is_html(const char *ctype)
 }
 
 /*
- * Renders template tname with ctx into o->body (HTML gets the French
- * typography pass). Returns 0, or -1 (reported).
+ * Renders template tname with ctx into out (HTML gets the French
+ * typography pass). Touches nothing shared but the (read-only) templates
+ * and ctx: safe on any thread. Returns 0, or -1 with *e and *epath set.
  */
 static int
-render_into(struct rctx *r, const char *tname, const struct value *ctx,
-    const char *ctype, struct buf *out)
+render_text(const struct tmpl_set *ts, const char *tname,
+    const struct value *ctx, const char *ctype, struct buf *out,
+    struct ferr *e, const char **epath)
 {
 	struct buf html = BUF_INIT;
-	const char *epath = NULL;
-	struct ferr e;
 
 	buf_reset(out);
-	if (tmpl_render(r->ts, tname, ctx, &html, &e, &epath) == -1) {
-		log_ferr(epath != NULL ? epath : tname, &e);
-		r->nerr++;
+	*epath = NULL;
+	if (tmpl_render(ts, tname, ctx, &html, e, epath) == -1) {
 		buf_release(&html);
 		return -1;
 	}
 	if (is_html(ctype)) {
+		/*
+		 * Typography adds little (no-break spaces): room made once
+		 * instead of a series of doublings and copies.
+		 */
+		buf_grow(out, html.len + html.len / 16);
 		typo_fr(out, html.data, html.len);
 		buf_release(&html);
 	} else {
@@ -346,19 +350,32 @@ render_into(struct rctx *r, const char *tname, const struct value *ctx,
 	return 0;
 }
 
-/* Renders and publishes one response at url. */
+/* Renders template tname with ctx into out. Returns 0, or -1 (reported). */
+static int
+render_into(struct rctx *r, const char *tname, const struct value *ctx,
+    const char *ctype, struct buf *out)
+{
+	const char *epath;
+	struct ferr e;
+
+	if (render_text(r->ts, tname, ctx, ctype, out, &e, &epath) == -1) {
+		log_ferr(epath != NULL ? epath : tname, &e);
+		r->nerr++;
+		return -1;
+	}
+	return 0;
+}
+
+/* Publishes body (taken over) as the response at url. */
 static void
-emit(struct rctx *r, const char *tname, const struct value *ctx,
-    const char *url, const char *ctype, int64_t lm, uint16_t status,
-    uint64_t dep)
+emit_body(struct rctx *r, struct buf *body, const char *url,
+    const char *ctype, int64_t lm, uint16_t status, uint64_t dep)
 {
 	struct output o;
 
 	memset(&o, 0, sizeof(o));
-	if (render_into(r, tname, ctx, ctype, &o.body) == -1) {
-		buf_release(&o.body);
-		return;
-	}
+	o.body = *body;
+	buf_init(body);
 	o.key = url;
 	o.key_len = strlen(url);
 	o.ctype = ctype;
@@ -366,6 +383,19 @@ emit(struct rctx *r, const char *tname, const struct value *ctx,
 	o.status = status;
 	o.cache = STORE_CACHE_PAGE;
 	pub_put_page(r->pub, &o, dep);
+}
+
+/* Renders and publishes one response at url. */
+static void
+emit(struct rctx *r, const char *tname, const struct value *ctx,
+    const char *url, const char *ctype, int64_t lm, uint16_t status,
+    uint64_t dep)
+{
+	struct buf body = BUF_INIT;
+
+	if (render_into(r, tname, ctx, ctype, &body) == 0)
+		emit_body(r, &body, url, ctype, lm, status, dep);
+	buf_release(&body);
 }
 
 /* A context {site, page} whose two entries are borrowed. */
@@ -448,17 +478,146 @@ redirects(struct rctx *r, const struct doc *d)
 	buf_release(&key);
 }
 
+/*
+ * Document pages are rendered on the pool's threads, RENDER_AHEAD
+ * documents ahead of the one being published. The main thread keeps
+ * everything else, in document order, as if it rendered each page itself:
+ * the LMDB lookups and puts (the write transaction is its own), the page
+ * contexts (page_of() caches them), the claims, the reports. A page is
+ * rendered ahead on a guess that it is not fresh; when pub_fresh() then
+ * says it is, the rendering is dropped.
+ */
+#define RENDER_AHEAD 48
+#define DOC_CTYPE "text/html; charset=utf-8"
+
+struct rjob {
+	struct work_job job;	/* first: the job is the rjob */
+	const struct tmpl_set *ts;
+	const char *tname;
+	struct value *ctx;	/* {site, page}; page lends "content" */
+	uint64_t dep;
+	int on;			/* queued for this document */
+	int rc;			/* render_text()'s */
+	struct ferr e;
+	const char *epath;
+	struct buf out;
+};
+
+static void
+rjob_run(struct work_job *job, unsigned th)
+{
+	struct rjob *j = (struct rjob *)job;
+
+	(void)th;
+	j->rc = render_text(j->ts, j->tname, j->ctx, DOC_CTYPE, &j->out,
+	    &j->e, &j->epath);
+}
+
+/*
+ * doc_html() without its report: a rendering ahead gives up silently, and
+ * the document's turn reports (through page_of()) if it must.
+ */
+static int
+doc_html_quiet(struct rctx *r, struct doc *d)
+{
+	struct buf raw = BUF_INIT;
+	struct str body, lede;
+	int rc = -1;
+
+	if (d->html_ready)
+		return 0;
+	if (pub_get(r->pub, OUT_HTML, d->relpath, strlen(d->relpath),
+	    &raw) == 0 && cache_html_parse(raw.data, raw.len, &body,
+	    &lede) == 0) {
+		buf_reset(&d->body_html);
+		buf_add(&d->body_html, body.p, body.len);
+		buf_reset(&d->lede_html);
+		buf_add(&d->lede_html, lede.p, lede.len);
+		d->html_ready = 1;
+		rc = 0;
+	}
+	buf_release(&raw);
+	return rc;
+}
+
+/* The context of document i's page, its body lent as "content". */
+static struct value *
+doc_ctx(struct rctx *r, size_t i)
+{
+	struct doc *d = r->s->docs[i];
+	struct value *page = page_of(r, i);
+
+	/* The body is lent for this page only: lists do not show it. */
+	page_lend(page, "content", value_new_str(buf_cstr(&d->body_html),
+	    d->body_html.len));
+	return ctx_new(r, page);
+}
+
+/* Takes back what doc_ctx() lent, and drops the body. */
+static void
+doc_ctx_free(struct rctx *r, size_t i, struct value *ctx)
+{
+	struct doc *d = r->s->docs[i];
+
+	ctx_free(ctx);
+	value_free(value_map_take(r->page_v[i], "content"));
+	/* Bodies are big: the site feed reads back the few it shows. */
+	buf_release(&d->body_html);
+	d->html_ready = 0;
+}
+
+static int
+has_redirect_to(const struct doc *d)
+{
+	const char *to = page_fm_str(d, "redirect_to");
+
+	return to != NULL && to[0] != '\0';
+}
+
+/* Queues document i's page, guessed not fresh. */
+static void
+render_ahead(struct rctx *r, size_t i, struct rjob *j)
+{
+	struct doc *d = r->s->docs[i];
+
+	if (has_redirect_to(d) || doc_html_quiet(r, d) == -1)
+		return;
+	j->ts = r->ts;
+	j->tname = doc_template(r, d);
+	j->dep = dep_doc(r, dep_start(r, j->tname), d);
+	j->ctx = doc_ctx(r, i);
+	j->job.run = rjob_run;
+	j->on = 1;
+	work_submit(pub_work(r->pub), &j->job);
+}
+
 static void
 render_docs(struct rctx *r)
 {
-	struct value *ctx, *page;
+	struct rjob *ring, *j;
+	struct value *ctx;
 	const char *to, *tname;
 	uint64_t dep;
-	size_t i;
+	size_t i, ahead = 0;
+	int guess = 1;		/* the last page needed rendering */
 
+	ring = xcalloc(RENDER_AHEAD, sizeof(*ring));
 	for (i = 0; i < r->s->ndocs; i++) {
 		struct doc *d = r->s->docs[i];
 		const struct value *pv = value_map_get(d->fm, "permalink");
+
+		/*
+		 * What needed rendering last time likely does now (a template
+		 * changed, or --full); a document read again surely does.
+		 */
+		for (; ahead < r->s->ndocs && ahead < i + RENDER_AHEAD;
+		    ahead++)
+			if (guess || !r->s->docs[ahead]->cached)
+				render_ahead(r, ahead,
+				    &ring[ahead % RENDER_AHEAD]);
+		j = &ring[i % RENDER_AHEAD];
+		if (j->on)
+			work_wait(pub_work(r->pub), &j->job);
 
 		/* A URL claimed twice is reported where it was made. */
 		pub_origin(r->pub, d->path, pv != NULL ? pv->line : 1,
@@ -477,21 +636,37 @@ render_docs(struct rctx *r)
 		}
 		tname = doc_template(r, d);
 		dep = dep_doc(r, dep_start(r, tname), d);
-		if (pub_fresh(r->pub, OUT_PAGES, d->url, strlen(d->url), dep))
+		if (pub_fresh(r->pub, OUT_PAGES, d->url, strlen(d->url),
+		    dep)) {
+			guess = 0;
+			if (j->on) {
+				doc_ctx_free(r, i, j->ctx);
+				buf_release(&j->out);
+				j->on = 0;
+			}
 			continue;
-		page = page_of(r, i);
-		/* The body is lent for this page only: lists do not show it. */
-		page_lend(page, "content", value_new_str(buf_cstr(&d->body_html),
-		    d->body_html.len));
-		ctx = ctx_new(r, page);
-		emit(r, tname, ctx, d->url, "text/html; charset=utf-8",
-		    d->date.secs, 200, dep);
-		ctx_free(ctx);
-		value_free(value_map_take(page, "content"));
-		/* Bodies are big: the site feed reads back the few it shows. */
-		buf_release(&d->body_html);
-		d->html_ready = 0;
+		}
+		guess = 1;
+		if (!j->on) {
+			ctx = doc_ctx(r, i);
+			if (render_into(r, tname, ctx, DOC_CTYPE, &j->out) == 0)
+				emit_body(r, &j->out, d->url, DOC_CTYPE,
+				    d->date.secs, 200, dep);
+			doc_ctx_free(r, i, ctx);
+			buf_release(&j->out);
+			continue;
+		}
+		if (j->rc == -1) {
+			log_ferr(j->epath != NULL ? j->epath : j->tname, &j->e);
+			r->nerr++;
+		} else
+			emit_body(r, &j->out, d->url, DOC_CTYPE, d->date.secs,
+			    200, j->dep);
+		doc_ctx_free(r, i, j->ctx);
+		buf_release(&j->out);
+		j->on = 0;
 	}
+	free(ring);
 	pub_origin(r->pub, NULL, 0, 0);
 }
 
