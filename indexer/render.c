@@ -81,34 +81,48 @@ doc_rec_put(struct rctx *r, const struct doc *d)
 }
 
 /* The HTML of a document that was not rendered this time: from "src". */
+/*
+ * Loads d's stored HTML: 0, -1 when it is missing or damaged, -2 when the
+ * publish failed (pub_commit() says why).
+ */
 static int
-doc_html(struct rctx *r, struct doc *d)
+html_load(struct rctx *r, struct doc *d)
 {
 	struct buf raw = BUF_INIT;
 	struct str body, lede;
-	int rc = -1;
+	int rc;
 
 	if (d->html_ready)
 		return 0;
 	rc = pub_get(r->pub, OUT_HTML, d->relpath, strlen(d->relpath), &raw);
-	if (rc == -1)
-		goto out;	/* the publish failed: pub_commit() says why */
-	rc = -1;
-	if (cache_html_parse(raw.data, raw.len, &body, &lede) == 0) {
+	if (rc == -1) {
+		rc = -2;
+	} else if (rc == 0 &&
+	    cache_html_parse(raw.data, raw.len, &body, &lede) == 0) {
 		buf_reset(&d->body_html);
 		buf_add(&d->body_html, body.p, body.len);
 		buf_reset(&d->lede_html);
 		buf_add(&d->lede_html, lede.p, lede.len);
 		d->html_ready = 1;
-		rc = 0;
 	} else {
+		rc = -1;
+	}
+	buf_release(&raw);
+	return rc;
+}
+
+/* The HTML of a document that was not rendered this time: from "html". */
+static int
+doc_html(struct rctx *r, struct doc *d)
+{
+	int rc = html_load(r, d);
+
+	if (rc == -1) {
 		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored rendering is "
 		    "missing; publish again with --full");
 		r->nerr++;
 	}
-out:
-	buf_release(&raw);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 struct mdjob {
@@ -513,33 +527,6 @@ rjob_run(struct work_job *job, unsigned th)
 	    &j->e, &j->epath);
 }
 
-/*
- * doc_html() without its report: a rendering ahead gives up silently, and
- * the document's turn reports (through page_of()) if it must.
- */
-static int
-doc_html_quiet(struct rctx *r, struct doc *d)
-{
-	struct buf raw = BUF_INIT;
-	struct str body, lede;
-	int rc = -1;
-
-	if (d->html_ready)
-		return 0;
-	if (pub_get(r->pub, OUT_HTML, d->relpath, strlen(d->relpath),
-	    &raw) == 0 && cache_html_parse(raw.data, raw.len, &body,
-	    &lede) == 0) {
-		buf_reset(&d->body_html);
-		buf_add(&d->body_html, body.p, body.len);
-		buf_reset(&d->lede_html);
-		buf_add(&d->lede_html, lede.p, lede.len);
-		d->html_ready = 1;
-		rc = 0;
-	}
-	buf_release(&raw);
-	return rc;
-}
-
 /* The context of document i's page, its body lent as "content". */
 static struct value *
 doc_ctx(struct rctx *r, size_t i)
@@ -574,17 +561,33 @@ has_redirect_to(const struct doc *d)
 	return to != NULL && to[0] != '\0';
 }
 
-/* Queues document i's page, guessed not fresh. */
+/*
+ * Queues document i's page unless the last publish stored it from the same
+ * inputs. Its stored HTML is loaded quietly: the document's turn reports a
+ * missing one (through page_of()).
+ */
 static void
 render_ahead(struct rctx *r, size_t i, struct rjob *j)
 {
 	struct doc *d = r->s->docs[i];
+	const char *tname;
+	uint64_t dep;
 
-	if (has_redirect_to(d) || doc_html_quiet(r, d) == -1)
+	if (has_redirect_to(d))
+		return;
+	tname = doc_template(r, d);
+	dep = dep_doc(r, dep_start(r, tname), d);
+	if (pub_stored(r->pub, OUT_PAGES, d->url, strlen(d->url), dep))
+		return;
+	if (site_doc_full(r->s, d) == -1) {
+		r->nerr++;
+		return;
+	}
+	if (html_load(r, d) != 0)
 		return;
 	j->ts = r->ts;
-	j->tname = doc_template(r, d);
-	j->dep = dep_doc(r, dep_start(r, j->tname), d);
+	j->tname = tname;
+	j->dep = dep;
 	j->ctx = doc_ctx(r, i);
 	j->job.run = rjob_run;
 	j->on = 1;
@@ -599,22 +602,15 @@ render_docs(struct rctx *r)
 	const char *to, *tname;
 	uint64_t dep;
 	size_t i, ahead = 0;
-	int guess = 1;		/* the last page needed rendering */
 
 	ring = xcalloc(RENDER_AHEAD, sizeof(*ring));
 	for (i = 0; i < r->s->ndocs; i++) {
 		struct doc *d = r->s->docs[i];
 		const struct value *pv = value_map_get(d->fm, "permalink");
 
-		/*
-		 * What needed rendering last time likely does now (a template
-		 * changed, or --full); a document read again surely does.
-		 */
 		for (; ahead < r->s->ndocs && ahead < i + RENDER_AHEAD;
 		    ahead++)
-			if (guess || !r->s->docs[ahead]->cached)
-				render_ahead(r, ahead,
-				    &ring[ahead % RENDER_AHEAD]);
+			render_ahead(r, ahead, &ring[ahead % RENDER_AHEAD]);
 		j = &ring[i % RENDER_AHEAD];
 		if (j->on)
 			work_wait(pub_work(r->pub), &j->job);
@@ -638,7 +634,6 @@ render_docs(struct rctx *r)
 		dep = dep_doc(r, dep_start(r, tname), d);
 		if (pub_fresh(r->pub, OUT_PAGES, d->url, strlen(d->url),
 		    dep)) {
-			guess = 0;
 			if (j->on) {
 				doc_ctx_free(r, i, j->ctx);
 				buf_release(&j->out);
@@ -646,7 +641,6 @@ render_docs(struct rctx *r)
 			}
 			continue;
 		}
-		guess = 1;
 		if (!j->on) {
 			ctx = doc_ctx(r, i);
 			if (render_into(r, tname, ctx, DOC_CTYPE, &j->out) == 0)

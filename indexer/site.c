@@ -691,9 +691,11 @@ site_doc_full(struct site *s, struct doc *d)
 	}
 	buf_release(&raw);
 	if (fm == NULL) {
+		/* Said once; the sketch stands in while nothing is published. */
 		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored front matter "
 		    "is missing; publish again with --full");
 		s->nerrors++;
+		d->partial = 0;
 		return -1;
 	}
 	d->sketch = d->fm;

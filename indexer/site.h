@@ -115,7 +115,8 @@ struct site *site_load_file(const char *path, const struct site_opts *opts,
 /*
  * Makes d->fm the whole front matter (read from "src" when d came from the
  * site index with only its sketch). Returns 0, or -1 when the stored
- * record is missing or damaged (reported, counted in s->nerrors).
+ * record is missing or damaged (reported once, counted in s->nerrors; the
+ * caller counts it as an error of the publish).
  */
 int site_doc_full(struct site *s, struct doc *d);
 
