@@ -57,7 +57,14 @@ static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
  * deleted (no walk over the databases).
  */
 #define LEDGER_KEY "ledger"
-#define LEDGER_MAGIC "FLG1"
+#define LEDGER_MAGIC "FLG2"
+/*
+ * How the compressed variants are made: stored with the ledger, so that a
+ * publish by a folio compressing otherwise rewrites pages whose identity
+ * body did not change. The top byte counts changes to the rules.
+ */
+#define VARIANTS_ID ((uint32_t)GZIP_LEVEL | (uint32_t)BROTLI_QUALITY << 8 | \
+	(uint32_t)BROTLI_WINDOW << 16 | 1u << 24)
 
 struct lent {
 	uint64_t dep;
@@ -102,6 +109,8 @@ struct pub {
 	size_t nslots;
 	struct buf lkeys;
 	int ledger_ok;		/* the stored ledger was read */
+	int same_variants;	/* and its pages were compressed as now */
+	int was_empty;		/* no database in the environment at open */
 	const struct lent *dup;	/* a key claimed twice: its first claim */
 	const char *dupath;	/* and where the second came from */
 	unsigned dupline, dupcol;
@@ -698,7 +707,7 @@ pub_put_page(struct pub *p, struct output *o, uint64_t dep)
 		goto out;
 	k.mv_data = (void *)o->key;
 	k.mv_size = o->key_len;
-	if (!p->opts.full &&
+	if (!p->opts.full && p->same_variants &&
 	    mdb_get(p->txn, p->dbi[OUT_PAGES], &k, &v) == 0 &&
 	    page_same(o, &v))
 		goto out;
@@ -1063,10 +1072,14 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 	/*
 	 * Pages are written straight into the map (see on_bus() and the
 	 * trimmer): LMDB would otherwise hold every dirty page of the
-	 * transaction in malloc'd memory, up to 512 MB, then spill. Not for
-	 * --check, which must leave every byte of the file as it was.
+	 * transaction in malloc'd memory, up to 512 MB, then spill. That is
+	 * for publishes that write the whole site (a new database, --full):
+	 * an incremental one writes a few pages, which pwrite() puts in
+	 * existing blocks faster than faults fill holes of the sparse file.
+	 * Never for --check, which must leave every byte of the file as it
+	 * was.
 	 */
-	if (!opts->check_only) {
+	if (!opts->check_only && (opts->full || info.me_last_pgno < 16)) {
 		mdb_env_close(p->env);
 		p->env = NULL;
 		bus_catch(p, db_dir);
@@ -1085,12 +1098,21 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 		goto fail;
 	}
 	p->st.map_size = map_size;
-	find_map(p, db_dir);
-	trimmer_start(p);
+	if (p->writemap) {
+		find_map(p, db_dir);
+		trimmer_start(p);
+	}
 	mdb_reader_check(p->env, NULL);
 	if ((rc = mdb_txn_begin(p->env, NULL, 0, &p->txn)) != 0) {
 		snprintf(err, errsz, "%s: %s", db_dir, mdb_strerror(rc));
 		goto fail;
+	}
+	{
+		MDB_dbi top;
+		MDB_stat ms;
+
+		p->was_empty = mdb_dbi_open(p->txn, NULL, 0, &top) == 0 &&
+		    mdb_stat(p->txn, top, &ms) == 0 && ms.ms_entries == 0;
 	}
 	for (d = 0; d < OUT_NDB; d++) {
 		if ((rc = mdb_dbi_open(p->txn, db_names[d], MDB_CREATE,
@@ -1124,13 +1146,14 @@ ledger_load(struct pub *p)
 
 	k.mv_data = (void *)LEDGER_KEY;
 	k.mv_size = strlen(LEDGER_KEY);
-	if (mdb_get(p->txn, p->index, &k, &v) != 0 || v.mv_size < 8 ||
+	if (mdb_get(p->txn, p->index, &k, &v) != 0 || v.mv_size < 12 ||
 	    memcmp(v.mv_data, LEDGER_MAGIC, 4) != 0)
 		return;
 	q = (const unsigned char *)v.mv_data + 4;
 	end = (const unsigned char *)v.mv_data + v.mv_size;
 	n = store_get32(q);
-	q += 4;
+	p->same_variants = store_get32(q + 4) == VARIANTS_ID;
+	q += 8;
 	if (n > (size_t)(end - q) / 11)
 		return;
 	p->ents = xreallocarray(NULL, n + 1, sizeof(*p->ents));
@@ -1157,6 +1180,7 @@ ledger_load(struct pub *p)
 	return;
 bad:
 	p->nents = p->nold = 0;
+	p->same_variants = 0;
 	buf_reset(&p->lkeys);
 }
 
@@ -1173,6 +1197,8 @@ ledger_save(struct pub *p)
 
 	buf_add(&out, LEDGER_MAGIC, 4);
 	buf_add(&out, "\0\0\0\0", 4);
+	store_put32(h, VARIANTS_ID);
+	buf_add(&out, h, 4);
 	for (i = 0; i < p->nents; i++) {
 		const struct lent *e = &p->ents[i];
 
@@ -1213,7 +1239,7 @@ del_key(struct pub *p, uint8_t db, const char *key, size_t len)
 
 /*
  * Deletes, in one database, every key nobody claimed, walking it: for a
- * database without a ledger (made by an older version) and on --full.
+ * database without a ledger (made by an older version).
  */
 static void
 sweep(struct pub *p, uint8_t db)
@@ -1251,9 +1277,17 @@ remove_unclaimed(struct pub *p)
 	size_t i;
 	int d, rc;
 
-	if (p->opts.full || !p->ledger_ok) {
-		for (d = 0; d < OUT_NDB; d++)
+	/*
+	 * The ledger lists every key the last publish left, written in the
+	 * same transaction as they were: --full trusts it too.
+	 */
+	if (p->was_empty) {
+		;	/* everything there was claimed by this publish */
+	} else if (!p->ledger_ok) {
+		for (d = 0; d < OUT_NDB; d++) {
+			trim(p);
 			sweep(p, (uint8_t)d);
+		}
 	} else {
 		for (i = 0; i < p->nold && p->rc == 0; i++)
 			if (!p->ents[i].claimed)

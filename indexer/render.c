@@ -18,6 +18,7 @@
 #include "typo.h"
 
 #define FEED_ENTRIES 20
+#define PREP_BATCH 256		/* documents whose bodies are rendered at once */
 #define HOME_NEWS 4
 /* Stands for the list in a frame template; split out after rendering. */
 #define ITEMS_MARK "\x01" "folio-items" "\x01"
@@ -167,48 +168,61 @@ prepare_docs(struct rctx *r)
 	struct mdjob job;
 	pthread_t th[8];
 	long ncpu;
-	size_t i, nth, started = 0;
+	size_t i, k, nth, started, from = 0;
 
 	memset(&job, 0, sizeof(job));
 	job.s = r->s;
-	job.docs = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*job.docs));
-	for (i = 0; i < r->s->ndocs; i++) {
-		struct doc *d = r->s->docs[i];
-
-		if (!d->cached || (d->flags & CACHE_LINKS))
-			job.docs[job.n++] = d;
-	}
+	job.docs = xreallocarray(NULL, PREP_BATCH, sizeof(*job.docs));
 	pthread_mutex_init(&job.mu, NULL);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	nth = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
-	if (nth > job.n)
-		nth = job.n;
-	for (i = 1; i < nth; i++)
-		if (pthread_create(&th[started], NULL, md_worker, &job) == 0)
-			started++;
-	md_worker(&job);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	/*
+	 * A batch at a time: its bodies are rendered on every core, stored,
+	 * and dropped before the next, so that a site's rendered bodies are
+	 * never all in memory at once.
+	 */
+	while (from < r->s->ndocs) {
+		job.n = job.next = 0;
+		for (i = from; i < r->s->ndocs && job.n < PREP_BATCH; i++) {
+			struct doc *d = r->s->docs[i];
+
+			if (!d->cached || (d->flags & CACHE_LINKS))
+				job.docs[job.n++] = d;
+		}
+		nth = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
+		if (nth > job.n)
+			nth = job.n;
+		started = 0;
+		for (k = 1; k < nth; k++)
+			if (pthread_create(&th[started], NULL, md_worker,
+			    &job) == 0)
+				started++;
+		md_worker(&job);
+		for (k = 0; k < started; k++)
+			pthread_join(th[k], NULL);
+		for (k = from; k < i; k++) {
+			struct doc *d = r->s->docs[k];
+
+			if ((d->cached && !(d->flags & CACHE_LINKS)) ||
+			    d->kept) {
+				pub_keep(r->pub, OUT_SRC, d->relpath,
+				    strlen(d->relpath));
+				pub_keep(r->pub, OUT_HTML, d->relpath,
+				    strlen(d->relpath));
+				continue;
+			}
+			if (!d->html_ready)
+				continue;
+			doc_rec_put(r, d);
+			buf_release(&d->body_html);
+			buf_release(&d->lede_html);
+			if (!(d->flags & CACHE_LINKS))
+				buf_release(&d->body);
+			d->html_ready = 0;
+		}
+		from = i;
+	}
 	pthread_mutex_destroy(&job.mu);
 	r->nerr += job.nerr;
-	for (i = 0; i < r->s->ndocs; i++) {
-		struct doc *d = r->s->docs[i];
-
-		if ((d->cached && !(d->flags & CACHE_LINKS)) || d->kept) {
-			pub_keep(r->pub, OUT_SRC, d->relpath, strlen(d->relpath));
-			pub_keep(r->pub, OUT_HTML, d->relpath,
-			    strlen(d->relpath));
-			continue;
-		}
-		if (!d->html_ready)
-			continue;
-		doc_rec_put(r, d);
-		buf_release(&d->body_html);
-		buf_release(&d->lede_html);
-		if (!(d->flags & CACHE_LINKS))
-			buf_release(&d->body);
-		d->html_ready = 0;
-	}
 	free(job.docs);
 }
 
