@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,51 @@ enum {
 	OPT_CHECK = 256, OPT_DRAFTS, OPT_FULL, OPT_TEMPLATES, OPT_FMJSON,
 	OPT_BODY, OPT_NOLIQUID, OPT_KEEPGOING
 };
+
+/*
+ * The first publish into a new database writes pages through the map
+ * (MDB_WRITEMAP), and data.mdb is a sparse file as long as the map: a
+ * block is allocated when a page of a hole is first written, and if the
+ * disk is full that store faults with SIGBUS instead of returning ENOSPC.
+ * Nothing can be undone from there, and nothing need be: LMDB writes the
+ * meta page last, so the last committed site is intact and the next
+ * publish starts from it. The message is made before the handler is
+ * installed; the handler only write(2)s it and _exit(2)s, both
+ * async-signal-safe.
+ */
+static char bus_msg[768];
+static size_t bus_len;
+
+static void
+on_bus(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, bus_msg, bus_len);
+	(void)n;
+	_exit(3);
+}
+
+static void
+catch_bus(const char *db_dir)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(bus_msg, sizeof(bus_msg), "folio-index: %s: a write to "
+	    "the database failed (the disk holding it is full?); nothing "
+	    "published\n", db_dir);
+	if (n < 0 || (size_t)n >= sizeof(bus_msg))
+		n = snprintf(bus_msg, sizeof(bus_msg), "folio-index: a write "
+		    "to the database failed (the disk holding it is full?); "
+		    "nothing published\n");
+	bus_len = n > 0 ? (size_t)n : 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_bus;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, NULL);
+}
 
 /* What main() leaves to the exit (see the end of main()); volatile: the
  * stores must stay for leak checkers to see it reachable. */
@@ -312,6 +358,7 @@ main(int argc, char **argv)
 	if (quiet)
 		log_set_level(LOG_LVL_WARN);
 	po.progress = !quiet && isatty(STDERR_FILENO);
+	catch_bus(argv[optind + 1]);
 	so.now = (long long)time(NULL);
 	so.configured = set_timezone;
 	so.build = build_id();

@@ -6,7 +6,6 @@
 #include <libdeflate.h>
 #include <lmdb.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,60 +129,9 @@ struct pub {
 	off_t file_size;	/* of data.mdb when opened */
 	void *map;		/* where data.mdb is mapped, or NULL */
 	size_t map_len;
-	int bus_set;		/* our SIGBUS handler is installed */
-	struct sigaction old_bus;
 };
 
 static void ledger_load(struct pub *p);
-
-/*
- * The one-line message of on_bus(), made before the handler is installed:
- * a signal handler may only read it and write(2) it.
- */
-static char bus_msg[768];
-static size_t bus_len;
-
-/*
- * The environment is opened with MDB_WRITEMAP: pages are written into the
- * map, not into malloc'd copies, and data.mdb is a sparse file as long as
- * the map. A block of the file is allocated when a page of a hole is first
- * written; if the disk is full, that store faults with SIGBUS instead of
- * returning ENOSPC. Nothing can be undone from there, and nothing need be:
- * LMDB writes the meta page last, so the last committed site is intact
- * and the next writer starts from it. Only write(2) and _exit(2), which
- * are async-signal-safe.
- */
-static void
-on_bus(int sig)
-{
-	ssize_t n;
-
-	(void)sig;
-	n = write(STDERR_FILENO, bus_msg, bus_len);
-	(void)n;
-	_exit(3);
-}
-
-static void
-bus_catch(struct pub *p, const char *db_dir)
-{
-	struct sigaction sa;
-	int n;
-
-	n = snprintf(bus_msg, sizeof(bus_msg), "folio-index: %s: a write to "
-	    "the database failed (the disk holding it is full?); nothing "
-	    "published\n", db_dir);
-	if (n < 0 || (size_t)n >= sizeof(bus_msg))
-		n = snprintf(bus_msg, sizeof(bus_msg), "folio-index: a write "
-		    "to the database failed (the disk holding it is full?); "
-		    "nothing published\n");
-	bus_len = n > 0 ? (size_t)n : 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_bus;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &p->old_bus) == 0)
-		p->bus_set = 1;
-}
 
 /*
  * Where data.mdb is mapped: LMDB does not say (mdb_env_info() gives the
@@ -1005,9 +953,6 @@ pub_free(struct pub *p)
 		shrink(p, p->committed);
 		mdb_env_close(p->env);
 	}
-	/* The map is gone: a SIGBUS from now on is not ours to explain. */
-	if (p->bus_set)
-		sigaction(SIGBUS, &p->old_bus, NULL);
 	if (p->lockfd != -1)
 		close(p->lockfd);
 	free(p);
@@ -1070,8 +1015,9 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 	    errsz) == -1)
 		goto fail;
 	/*
-	 * Pages are written straight into the map (see on_bus() and the
-	 * trimmer): LMDB would otherwise hold every dirty page of the
+	 * Pages are written straight into the map (see the trimmer; a full
+	 * disk then shows as SIGBUS, which folio-index's main() reports):
+	 * LMDB would otherwise hold every dirty page of the
 	 * transaction in malloc'd memory, up to 512 MB, then spill. That is
 	 * for the first publish into a new database, which writes the whole
 	 * site into a file of holes. Over an existing database, pages go
@@ -1084,7 +1030,6 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 	if (!opts->check_only && info.me_last_pgno < 16) {
 		mdb_env_close(p->env);
 		p->env = NULL;
-		bus_catch(p, db_dir);
 		if (env_open(p, db_dir, MDB_WRITEMAP, err, errsz) == -1)
 			goto fail;
 		p->writemap = 1;
