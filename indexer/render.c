@@ -28,7 +28,6 @@ struct term {
 	const char *slug;	/* one string per slug: compare pointers */
 	const char *name;	/* first spelling met, borrowed from a doc */
 	const struct doc *doc;
-	size_t order;		/* position of doc in newest-first order */
 };
 
 struct rctx {
@@ -290,13 +289,6 @@ dep_start(struct rctx *r, const char *tname)
 	return h;
 }
 
-static size_t
-doc_index(const struct rctx *r, const struct doc *d)
-{
-	(void)r;
-	return d->seq;
-}
-
 /* The page context of document i, built the first time it is needed. */
 static struct value *
 page_of(struct rctx *r, size_t i)
@@ -335,7 +327,7 @@ seq_pages(struct rctx *r, const struct doc *const *docs, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		value_seq_push(seq, page_of(r, doc_index(r, docs[i])));
+		value_seq_push(seq, page_of(r, docs[i]->seq));
 	return seq;
 }
 
@@ -909,7 +901,6 @@ collect_terms(struct rctx *r, const char *field, struct slugmemo *memo,
 			}
 			v[n].name = names[j];
 			v[n].doc = d;
-			v[n].order = i;
 			grp[n] = g;
 			n++;
 		}
@@ -1085,7 +1076,7 @@ feed(struct rctx *r, const char *url, const char *title, const char *html_url,
 	page_set_buf(page, "updated", &t);
 	entries = seq_pages(r, docs, m);
 	for (i = 0; full && i < m; i++) {
-		struct doc *d = r->s->docs[doc_index(r, docs[i])];
+		struct doc *d = r->s->docs[docs[i]->seq];
 
 		doc_html(r, d);
 		page_lend(entries->u.seq.items[i], "content", value_new_str(
@@ -1111,7 +1102,7 @@ vevent(struct rctx *r, const struct doc *d, struct buf *out)
 	struct ics_event ev;
 	struct vtime st, en;
 	struct buf uid = BUF_INIT, url = BUF_INIT, loc = BUF_INIT;
-	const struct value *page = page_of(r, doc_index(r, d));
+	const struct value *page = page_of(r, d->seq);
 	const char *lieu = page_fm_str(d, "lieu"), *adr = page_fm_str(d, "adresse");
 	const char *lede;
 	int rc;
