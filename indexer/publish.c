@@ -110,7 +110,8 @@ struct pub {
 	int ledger_ok;		/* the stored ledger was read */
 	int same_variants;	/* and its pages were compressed as now */
 	int was_empty;		/* no database in the environment at open */
-	const struct lent *dup;	/* a key claimed twice: its first claim */
+	size_t dup;		/* a key claimed twice: its entry + 1, or 0
+				   (an index: the entries move as they grow) */
 	const char *dupath;	/* and where the second came from */
 	unsigned dupline, dupcol;
 	struct pending **q;	/* in order of arrival, oldest first */
@@ -428,16 +429,13 @@ ent_find(struct pub *p, uint8_t db, const char *key, size_t len, int add)
 	return e;
 }
 
-/* Claims (db, key) for this publish, with the hash it is made from. */
+/* Claims entry e for this publish, with the hash it is made from. */
 static void
-claim(struct pub *p, enum out_db db, const char *key, size_t len,
-    uint64_t dep)
+claim_ent(struct pub *p, struct lent *e, uint64_t dep)
 {
-	struct lent *e = ent_find(p, (uint8_t)db, key, len, 1);
-
 	if (e->claimed) {
-		if (p->dup == NULL) {
-			p->dup = e;
+		if (p->dup == 0) {
+			p->dup = (size_t)(e - p->ents) + 1;
 			p->dupath = p->opath;
 			p->dupline = p->oline;
 			p->dupcol = p->ocol;
@@ -449,11 +447,18 @@ claim(struct pub *p, enum out_db db, const char *key, size_t len,
 	e->opath = p->opath;
 	e->oline = p->oline;
 	e->ocol = p->ocol;
-	if (db < OUT_SRC) {
+	if (e->db < OUT_SRC) {
 		p->st.outputs++;
 		if ((p->st.outputs & 127) == 0)
 			progress(p, 0);
 	}
+}
+
+static void
+claim(struct pub *p, enum out_db db, const char *key, size_t len,
+    uint64_t dep)
+{
+	claim_ent(p, ent_find(p, (uint8_t)db, key, len, 1), dep);
 }
 
 static int
@@ -734,9 +739,10 @@ pub_failed(const struct pub *p)
 void
 pub_keep(struct pub *p, enum out_db db, const char *key, size_t key_len)
 {
-	struct lent *e = ent_find(p, (uint8_t)db, key, key_len, 0);
+	struct lent *e = ent_find(p, (uint8_t)db, key, key_len, 1);
 
-	claim(p, db, key, key_len, e != NULL ? e->dep : 0);
+	/* A new entry's hash is 0: nothing is rendered from it. */
+	claim_ent(p, e, e->dep);
 }
 
 /* Copies the value of key in dbi into out: 0, PUB_NOTFOUND or -1. */
@@ -822,7 +828,7 @@ pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
 	e = ent_find(p, (uint8_t)db, key, key_len, 0);
 	if (e == NULL || e->dep != dep || (size_t)(e - p->ents) >= p->nold)
 		return 0;
-	claim(p, db, key, key_len, dep);
+	claim_ent(p, e, dep);
 	return 1;
 }
 
@@ -1255,8 +1261,8 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 	if (p->nq > 0)
 		drain(p, 1);
 	progress(p, 1);
-	if (p->dup != NULL) {
-		const struct lent *e = p->dup;
+	if (p->dup != 0) {
+		const struct lent *e = &p->ents[p->dup - 1];
 		const char *apath = e->opath, *bpath = p->dupath;
 		unsigned al = e->oline, ac = e->ocol;
 		struct buf key = BUF_INIT;

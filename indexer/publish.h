@@ -7,9 +7,11 @@
  *
  * Besides the three databases the worker reads ("pages", "agenda",
  * "meta"), the indexer keeps three of its own: "src" (per document: what
- * it knows of the file, to skip unchanged ones), "html" (per document: its
- * rendered body and lede) and "deps" (per output: a hash of everything it
- * was rendered from, to skip rendering it again).
+ * it knows of the file and its whole front matter), "html" (per document:
+ * its rendered body and lede) and "index": the site index (see site.h) and
+ * the ledger, every key the last publish stored with a hash of everything
+ * it was rendered from, to skip rendering it again and to delete what is
+ * no longer claimed.
  */
 #ifndef FOLIO_PUBLISH_H
 #define FOLIO_PUBLISH_H
@@ -43,7 +45,7 @@ struct output {
 
 struct publish_opts {
 	int check_only;		/* render and compare, write nothing */
-	int full;		/* ignore "src" and "deps": render everything */
+	int full;		/* ignore what is stored: render everything */
 	int progress;		/* a progress line on stderr (a terminal) */
 };
 
