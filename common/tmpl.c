@@ -886,6 +886,21 @@ cmp_dep(const void *a, const void *b)
 }
 
 uint64_t
+tmpl_set_hash(const struct tmpl_set *set)
+{
+	uint64_t sum = 0, h;
+	size_t i;
+
+	/* A sum of each template's hash: the order of loading drops out. */
+	for (i = 0; i < set->n; i++) {
+		h = fnv(FNV_INIT, set->t[i]->name, set->t[i]->name_len + 1);
+		h = fnv(h, set->t[i]->src, set->t[i]->len);
+		sum += h ^ (h >> 29);
+	}
+	return sum;
+}
+
+uint64_t
 tmpl_hash(const struct tmpl_set *set, const char *name)
 {
 	const struct tmpl *root = lookup_cstr(set, name);

@@ -119,6 +119,12 @@ int tmpl_render(const struct tmpl_set *set, const char *name,
 uint64_t tmpl_hash(const struct tmpl_set *set, const char *name);
 
 /*
+ * A stable 64-bit hash of the whole set: every template's name and source,
+ * whatever the order they were added in.
+ */
+uint64_t tmpl_set_hash(const struct tmpl_set *set);
+
+/*
  * Calls fn once for each template that "name" uses, directly or through
  * others (partials and parents; never "name" itself), in the order they
  * are first met; found tells whether the set has it. The

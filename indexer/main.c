@@ -299,13 +299,14 @@ main(int argc, char **argv)
 	struct site *s = NULL;
 	struct tmpl_set *ts = NULL;
 	struct pub *pub = NULL;
-	struct buf dbfile = BUF_INIT;
-	size_t map_size = 0;
+	struct buf dbfile = BUF_INIT, plan = BUF_INIT;
+	struct doc **changed;
+	size_t map_size = 0, nchanged;
 	const char *templates = FOLIO_TEMPLATE_DIR;
 	char err[512];
 	double t0 = now_ms();
 	const char *body = NULL;
-	int c, quiet = 0, liquid = 1, nerr, prc, rc = 1;
+	int c, quiet = 0, liquid = 1, nerr, prc, rc = 1, patched;
 
 	memset(&po, 0, sizeof(po));
 	memset(&so, 0, sizeof(so));
@@ -389,14 +390,35 @@ main(int argc, char **argv)
 		so.pub = pub;
 		s = site_load(argv[optind], &so);
 		nerr = s->nerrors;
-		if (nerr == 0)
-			nerr += render_site(s, ts, pub);
+		patched = -1;
+		if (nerr == 0 && !po.check_only &&
+		    site_same_shape(s, &changed, &nchanged)) {
+			patched = render_patch(s, ts, pub, changed, nchanged);
+			free(changed);
+			if (patched >= 0) {
+				nerr += patched;
+				if (!quiet)
+					log_info("%zu document%s changed, none "
+					    "moved: only what shows %s was "
+					    "rendered", nchanged, nchanged == 1 ?
+					    "" : "s", nchanged == 1 ? "it" :
+					    "them");
+			}
+		}
+		if (nerr == 0 && patched < 0) {
+			nerr += site_sketch_all(s);
+			if (nerr == 0)
+				nerr += render_site(s, ts, pub, &plan);
+		}
 		if (nerr == 0) {
 			struct buf ix = BUF_INIT;
 
 			site_index_build(s, &ix);
 			pub_index_put(pub, SITE_INDEX_KEY, ix.data, ix.len);
 			buf_release(&ix);
+			if (patched < 0)
+				pub_index_put(pub, RENDER_PLAN_KEY, plan.data,
+				    plan.len);
 		}
 		/* A failed publish (map full) is retried below, not blamed on
 		 * the content. */
@@ -450,6 +472,7 @@ main(int argc, char **argv)
 	ts = NULL;
 out:
 	buf_release(&dbfile);
+	buf_release(&plan);
 	tmpl_set_free(ts);
 	site_free(s);
 	return rc;

@@ -461,6 +461,23 @@ claim(struct pub *p, enum out_db db, const char *key, size_t len,
 	claim_ent(p, ent_find(p, (uint8_t)db, key, len, 1), dep);
 }
 
+int
+pub_ledger_whole(const struct pub *p)
+{
+	return p->ledger_ok && p->same_variants && !p->opts.full &&
+	    p->rc == 0;
+}
+
+void
+pub_keep_rest(struct pub *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nold; i++)
+		if (!p->ents[i].claimed)
+			claim_ent(p, &p->ents[i], p->ents[i].dep);
+}
+
 static int
 compressible(const struct output *o)
 {
@@ -794,6 +811,10 @@ pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
 		return;
 	k.mv_data = (void *)key;
 	k.mv_size = strlen(key);
+	/* Big and mostly the same from one publish to the next. */
+	if (mdb_get(p->txn, p->index, &k, &v) == 0 && v.mv_size == len &&
+	    memcmp(v.mv_data, val, len) == 0)
+		return;
 	v.mv_data = (void *)val;
 	v.mv_size = len;
 	if ((rc = mdb_put(p->txn, p->index, &k, &v, 0)) != 0)
@@ -1168,6 +1189,11 @@ ledger_save(struct pub *p)
 	store_put32((unsigned char *)out.data + 4, n);
 	k.mv_data = (void *)LEDGER_KEY;
 	k.mv_size = strlen(LEDGER_KEY);
+	if (mdb_get(p->txn, p->index, &k, &v) == 0 && v.mv_size == out.len &&
+	    memcmp(v.mv_data, out.data, out.len) == 0) {
+		buf_release(&out);
+		return;
+	}
 	v.mv_data = out.data;
 	v.mv_size = out.len;
 	if ((rc = mdb_put(p->txn, p->index, &k, &v, 0)) != 0)

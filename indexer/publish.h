@@ -124,6 +124,15 @@ int pub_index_get(struct pub *p, const char *key, struct buf *out);
 void pub_index_put(struct pub *p, const char *key, const void *val,
     size_t len);
 
+/*
+ * Whether the stored ledger was read and its pages compressed as this
+ * build does: then pub_keep_rest() can stand for the claims of everything
+ * a publish does not render again.
+ */
+int pub_ledger_whole(const struct pub *p);
+/* Claims, as they are stored, every key of the last publish not claimed. */
+void pub_keep_rest(struct pub *p);
+
 /* Claims key as it is stored (a "src" record of an unchanged document). */
 void pub_keep(struct pub *p, enum out_db db, const char *key,
     size_t key_len);

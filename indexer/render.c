@@ -46,6 +46,9 @@ struct rctx {
 	size_t nth;
 	uint64_t urls;			/* every document's URL */
 	uint64_t *dh;			/* per document: doc_dep_hash() */
+	uint8_t *ev;			/* per document: 1 for an event */
+	int64_t *evs, *eve;		/* and its start and end (seconds) */
+	struct buf *plan;		/* the plan being written, or NULL */
 	int nerr;
 };
 
@@ -162,12 +165,13 @@ md_worker(void *arg)
  * The bodies are then dropped: pages read them back when they need them.
  */
 static void
-prepare_docs(struct rctx *r)
+prepare_docs(struct rctx *r, const size_t *only, size_t nonly)
 {
 	struct mdjob job;
 	pthread_t th[8];
 	long ncpu;
 	size_t i, k, nth, started, from = 0;
+	size_t ndocs = only != NULL ? nonly : r->s->ndocs;
 
 	memset(&job, 0, sizeof(job));
 	job.s = r->s;
@@ -179,10 +183,10 @@ prepare_docs(struct rctx *r)
 	 * and dropped before the next, so that a site's rendered bodies are
 	 * never all in memory at once.
 	 */
-	while (from < r->s->ndocs) {
+	while (from < ndocs) {
 		job.n = job.next = 0;
-		for (i = from; i < r->s->ndocs && job.n < PREP_BATCH; i++) {
-			struct doc *d = r->s->docs[i];
+		for (i = from; i < ndocs && job.n < PREP_BATCH; i++) {
+			struct doc *d = r->s->docs[only != NULL ? only[i] : i];
 
 			if (!d->cached || (d->flags & CACHE_LINKS))
 				job.docs[job.n++] = d;
@@ -199,7 +203,7 @@ prepare_docs(struct rctx *r)
 		for (k = 0; k < started; k++)
 			pthread_join(th[k], NULL);
 		for (k = from; k < i; k++) {
-			struct doc *d = r->s->docs[k];
+			struct doc *d = r->s->docs[only != NULL ? only[k] : k];
 
 			if ((d->cached && !(d->flags & CACHE_LINKS)) ||
 			    d->kept) {
@@ -600,24 +604,27 @@ render_ahead(struct rctx *r, size_t i, struct rjob *j)
 	work_submit(pub_work(r->pub), &j->job);
 }
 
+/* The pages of the documents only[0..n) (NULL: of every document). */
 static void
-render_docs(struct rctx *r)
+render_docs(struct rctx *r, const size_t *only, size_t n)
 {
 	struct rjob *ring, *j;
 	struct value *ctx;
 	const char *to, *tname;
 	uint64_t dep;
-	size_t i, ahead = 0;
+	size_t at, i, ahead = 0;
 
+	if (only == NULL)
+		n = r->s->ndocs;
 	ring = xcalloc(RENDER_AHEAD, sizeof(*ring));
-	for (i = 0; i < r->s->ndocs; i++) {
-		struct doc *d = r->s->docs[i];
+	for (at = 0; at < n; at++) {
+		struct doc *d = r->s->docs[i = only != NULL ? only[at] : at];
 		const struct value *pv = value_map_get(d->fm, "permalink");
 
-		for (; ahead < r->s->ndocs && ahead < i + RENDER_AHEAD;
-		    ahead++)
-			render_ahead(r, ahead, &ring[ahead % RENDER_AHEAD]);
-		j = &ring[i % RENDER_AHEAD];
+		for (; ahead < n && ahead < at + RENDER_AHEAD; ahead++)
+			render_ahead(r, only != NULL ? only[ahead] : ahead,
+			    &ring[ahead % RENDER_AHEAD]);
+		j = &ring[at % RENDER_AHEAD];
 		if (j->on)
 			work_wait(pub_work(r->pub), &j->job);
 
@@ -941,70 +948,114 @@ static void calendar(struct rctx *, const char *, const char *,
     const struct doc *const *, size_t);
 
 static void
-render_terms(struct rctx *r, const char *field, const char *pattern,
-    const char *kind)
+plan_put32(struct buf *b, uint32_t v)
 {
-	struct slugmemo memo;
-	struct term *t;
+	unsigned char x[4];
+
+	store_put32(x, v);
+	buf_add(b, x, 4);
+}
+
+static void
+plan_putstr(struct buf *b, const char *s)
+{
+	plan_put32(b, (uint32_t)strlen(s));
+	buf_adds(b, s);
+}
+
+/*
+ * The listing, feed and calendar of one tag or category: docs[0..n) carry
+ * it, newest first; events is room for n.
+ */
+static void
+term_outputs(struct rctx *r, const char *pattern, const char *kind,
+    const char *slug, const char *name, const struct doc *const *docs,
+    size_t n, const struct doc **events)
+{
 	struct value *term;
-	const struct doc **docs, **events;
 	struct buf base = BUF_INIT, u = BUF_INIT, title = BUF_INIT;
-	size_t n, i, j, k, ne;
+	size_t k, ne = 0;
 	uint64_t tdep;
 
-	memset(&memo, 0, sizeof(memo));
-	t = collect_terms(r, field, &memo, &n);
-	docs = xreallocarray(NULL, n + 1, sizeof(*docs));
-	events = xreallocarray(NULL, n + 1, sizeof(*events));
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && t[j].slug == t[i].slug; j++)
-			docs[j - i] = t[j].doc;
-		/* The display name keeps its first spelling (oldest doc). */
-		term = value_new(VAL_MAP, 0, 0);
-		page_set_str(term, "name", t[j - 1].name);
-		page_set_str(term, "slug", t[i].slug);
-		page_term_url(pattern, t[i].slug, &base);
+	term = value_new(VAL_MAP, 0, 0);
+	page_set_str(term, "name", name);
+	page_set_str(term, "slug", slug);
+	page_term_url(pattern, slug, &base);
+	buf_adds(&u, r->s->baseurl);
+	buf_printf(&u, "%sfeed.xml", base.data);
+	page_set_buf(term, "feed_url", &u);
+	for (k = 0; k < n; k++)
+		if (r->ev[docs[k]->seq])
+			events[ne++] = docs[k];
+	if (ne > 0) {
 		buf_reset(&u);
 		buf_adds(&u, r->s->baseurl);
-		buf_printf(&u, "%sfeed.xml", base.data);
-		page_set_buf(term, "feed_url", &u);
-		ne = 0;
-		for (k = i; k < j; k++)
-			if (page_is_event(t[k].doc))
-				events[ne++] = t[k].doc;
-		if (ne > 0) {
-			buf_reset(&u);
-			buf_adds(&u, r->s->baseurl);
-			buf_printf(&u, "%sagenda.ics", base.data);
-			page_set_buf(term, "ics_url", &u);
-		}
-		tdep = dep_str(dep_u64(0, ne > 0), t[j - 1].name);
-		listing(r, base.data, t[j - 1].name, kind, term, tdep, docs,
-		    j - i);
-		buf_reset(&title);
-		buf_printf(&title, "%s – %s", r->s->title, t[j - 1].name);
-		buf_reset(&u);
-		buf_printf(&u, "%sfeed.xml", base.data);
-		feed(r, u.data, title.data, base.data, 0, docs, j - i);
-		if (ne > 0) {
-			buf_reset(&u);
-			buf_printf(&u, "%sagenda.ics", base.data);
-			calendar(r, u.data, title.data, events, ne);
-		}
-		value_free(term);
+		buf_printf(&u, "%sagenda.ics", base.data);
+		page_set_buf(term, "ics_url", &u);
 	}
-	memo_free(&memo);
-	free(t);
-	free(docs);
-	free(events);
+	tdep = dep_str(dep_u64(0, ne > 0), name);
+	listing(r, base.data, name, kind, term, tdep, docs, n);
+	buf_printf(&title, "%s – %s", r->s->title, name);
+	buf_reset(&u);
+	buf_printf(&u, "%sfeed.xml", base.data);
+	feed(r, u.data, title.data, base.data, 0, docs, n);
+	if (ne > 0) {
+		buf_reset(&u);
+		buf_printf(&u, "%sagenda.ics", base.data);
+		calendar(r, u.data, title.data, events, ne);
+	}
+	value_free(term);
 	buf_release(&base);
 	buf_release(&u);
 	buf_release(&title);
 }
 
-/* Collection listings at the fixed part of their permalink ("/actualites/"). */
 static void
-render_collections(struct rctx *r)
+render_terms(struct rctx *r, const char *field, const char *pattern,
+    const char *kind)
+{
+	struct slugmemo memo;
+	struct term *t;
+	const struct doc **docs, **events;
+	size_t n, i, j, k, ng = 0, at = 0;
+
+	memset(&memo, 0, sizeof(memo));
+	t = collect_terms(r, field, &memo, &n);
+	docs = xreallocarray(NULL, n + 1, sizeof(*docs));
+	events = xreallocarray(NULL, n + 1, sizeof(*events));
+	if (r->plan != NULL) {
+		at = r->plan->len;
+		plan_put32(r->plan, 0);
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && t[j].slug == t[i].slug; j++)
+			docs[j - i] = t[j].doc;
+		/* The display name keeps its first spelling (oldest doc). */
+		term_outputs(r, pattern, kind, t[i].slug, t[j - 1].name, docs,
+		    j - i, events);
+		if (r->plan != NULL) {
+			plan_putstr(r->plan, t[i].slug);
+			plan_putstr(r->plan, t[j - 1].name);
+			plan_put32(r->plan, (uint32_t)(j - i));
+			for (k = 0; k < j - i; k++)
+				plan_put32(r->plan, (uint32_t)docs[k]->seq);
+		}
+		ng++;
+	}
+	if (r->plan != NULL)
+		store_put32((unsigned char *)r->plan->data + at, (uint32_t)ng);
+	memo_free(&memo);
+	free(t);
+	free(docs);
+	free(events);
+}
+
+/*
+ * Collection listings at the fixed part of their permalink ("/actualites/"):
+ * of every collection, or of those want[] marks.
+ */
+static void
+render_collections(struct rctx *r, const uint8_t *want)
 {
 	const struct doc **docs;
 	struct buf base = BUF_INIT;
@@ -1016,7 +1067,8 @@ render_collections(struct rctx *r)
 		const struct collection *col = &r->s->cols[c];
 
 		if (!col->output || col->permalink == NULL ||
-		    strcmp(col->label, "evenements") == 0)
+		    strcmp(col->label, "evenements") == 0 ||
+		    (want != NULL && !want[c]))
 			continue;
 		colon = strchr(col->permalink, ':');
 		if (colon == NULL)
@@ -1159,12 +1211,10 @@ event_ics(struct rctx *r, const struct doc *d, struct buf *out)
 {
 	struct buf key = BUF_INIT, raw = BUF_INIT;
 	struct store_frag f;
-	struct vtime st, en;
 	int rc = -1;
 
-	if (!(d->flags & CACHE_LINKS) &&
-	    page_event_times(d, &st, &en) == 0 &&
-	    store_agenda_key_build(&key, en.secs, st.secs, d->url,
+	if (!(d->flags & CACHE_LINKS) && r->ev[d->seq] &&
+	    store_agenda_key_build(&key, r->eve[d->seq], r->evs[d->seq], d->url,
 	    strlen(d->url)) == 0 &&
 	    pub_stored(r->pub, OUT_AGENDA, key.data, key.len,
 	    dep_doc(r, dep_start(r, "agenda-item"), d)) &&
@@ -1259,22 +1309,25 @@ snippet(struct rctx *r, const char *tname, struct value *page,
 	buf_release(&html);
 }
 
+/* The agenda entries of the events among only[0..n) (NULL: all). */
 static void
-render_agenda(struct rctx *r)
+render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 {
 	struct buf key = BUF_INIT, item = BUF_INIT, ics = BUF_INIT;
 	struct buf frag = BUF_INIT;
-	struct value *ctx, *page;
-	struct vtime st, en;
+	struct value *ctx;
 	uint64_t dep;
-	size_t i;
+	size_t at, i;
 
-	for (i = 0; i < r->s->ndocs; i++) {
-		const struct doc *d = r->s->docs[i];
+	if (only == NULL)
+		n = r->s->ndocs;
+	for (at = 0; at < n; at++) {
+		const struct doc *d = r->s->docs[i = only != NULL ? only[at] :
+		    at];
 
-		if (page_event_times(d, &st, &en) == -1)
+		if (!r->ev[i])
 			continue;
-		if (store_agenda_key_build(&key, en.secs, st.secs, d->url,
+		if (store_agenda_key_build(&key, r->eve[i], r->evs[i], d->url,
 		    strlen(d->url)) == -1) {
 			log_at(LOG_LVL_ERROR, d->path, 0, 0,
 			    "URL too long for the agenda: %s", d->url);
@@ -1303,7 +1356,20 @@ render_agenda(struct rctx *r)
 		buf_adds(&key, ".ics");
 		calendar(r, key.data, d->title, &d, 1);
 	}
+	buf_release(&key);
+	buf_release(&item);
+	buf_release(&ics);
+	buf_release(&frag);
+}
 
+/* The agenda's frames and what the worker needs to fill them. */
+static void
+render_agenda(struct rctx *r)
+{
+	struct buf key = BUF_INIT, ics = BUF_INIT;
+	struct value *page;
+
+	render_agenda_docs(r, NULL, 0);
 	page = value_new(VAL_MAP, 0, 0);
 	page_set_str(page, "title", "Agenda");
 	page_set_str(page, "url", "/agenda/");
@@ -1335,9 +1401,7 @@ render_agenda(struct rctx *r)
 	pub_put_raw(r->pub, OUT_META, STORE_META_ICS_TAIL,
 	    strlen(STORE_META_ICS_TAIL), ics.data, ics.len, 0);
 	buf_release(&key);
-	buf_release(&item);
 	buf_release(&ics);
-	buf_release(&frag);
 }
 
 static void
@@ -1361,6 +1425,13 @@ render_home(struct rctx *r)
 	free(news);
 }
 
+/* The site's feed: its newest documents, whole. */
+static void
+site_feed(struct rctx *r)
+{
+	feed(r, "/feed.xml", r->s->title, "/", 1, r->newest, r->s->ndocs);
+}
+
 static void
 render_misc(struct rctx *r)
 {
@@ -1369,7 +1440,7 @@ render_misc(struct rctx *r)
 	uint64_t dep;
 	size_t i;
 
-	feed(r, "/feed.xml", r->s->title, "/", 1, r->newest, r->s->ndocs);
+	site_feed(r);
 
 	/* The sitemap shows URLs and dates, not what the pages say. */
 	dep = dep_start(r, "sitemap");
@@ -1465,31 +1536,84 @@ cmp_newest(const void *a, const void *b)
 	return strcmp(x->url, y->url);
 }
 
+/* What render_site() and render_patch() start from. */
+static void
+rctx_init(struct rctx *r, struct site *s, const struct tmpl_set *ts,
+    struct pub *pub)
+{
+	size_t i, n = s->ndocs + 1;
+
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->ts = ts;
+	r->pub = pub;
+	r->site_v = site_ctx(s);
+	/* Code and configuration: a response depends on both. */
+	r->base = dep_str(dep_u64(STORE_FNV0, s->cfg), "render-1");
+	r->urls = STORE_FNV0;
+	for (i = 0; i < s->ndocs; i++)
+		r->urls = dep_str(r->urls, s->docs[i]->url);
+	r->page_v = xcalloc(n, sizeof(*r->page_v));
+	r->dh = xreallocarray(NULL, n, sizeof(*r->dh));
+	for (i = 0; i < s->ndocs; i++) {
+		s->docs[i]->seq = i;
+		r->dh[i] = doc_dep_hash(r, s->docs[i]);
+	}
+	r->newest = xreallocarray(NULL, n, sizeof(*r->newest));
+	r->pos = xreallocarray(NULL, n, sizeof(*r->pos));
+	r->ev = xcalloc(n, sizeof(*r->ev));
+	r->evs = xcalloc(n, sizeof(*r->evs));
+	r->eve = xcalloc(n, sizeof(*r->eve));
+}
+
+static void
+rctx_free(struct rctx *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->s->ndocs; i++)
+		value_free(r->page_v[i]);
+	free(r->page_v);
+	free(r->dh);
+	free(r->newest);
+	free(r->pos);
+	free(r->ev);
+	free(r->evs);
+	free(r->eve);
+	value_free(r->site_v);
+}
+
+/* The plan's head: what it was laid out for. */
+#define PLAN_MAGIC "FPL1"
+#define PLAN_HEAD (4 + 8 + 8 + 8 + 4)
+#define PLAN_DOC 17		/* per document: event, start, end */
+
+static void
+plan_head(const struct rctx *r, struct buf *b)
+{
+	unsigned char x[8];
+
+	buf_add(b, PLAN_MAGIC, 4);
+	store_put64(x, r->s->cfg);
+	buf_add(b, x, 8);
+	store_put64(x, tmpl_set_hash(r->ts));
+	buf_add(b, x, 8);
+	store_put64(x, r->urls);
+	buf_add(b, x, 8);
+	plan_put32(b, (uint32_t)r->s->ndocs);
+}
+
 int
-render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub)
+render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
+    struct buf *plan)
 {
 	struct order *ord;
 	struct rctx r;
+	struct vtime st, en;
+	unsigned char x[8];
 	size_t i;
 
-	memset(&r, 0, sizeof(r));
-	r.s = s;
-	r.ts = ts;
-	r.pub = pub;
-	r.site_v = site_ctx(s);
-	/* Code and configuration: a response depends on both. */
-	r.base = dep_str(dep_u64(STORE_FNV0, s->cfg), "render-1");
-	r.urls = STORE_FNV0;
-	for (i = 0; i < s->ndocs; i++)
-		r.urls = dep_str(r.urls, s->docs[i]->url);
-	r.page_v = xcalloc(s->ndocs + 1, sizeof(*r.page_v));
-	r.dh = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.dh));
-	for (i = 0; i < s->ndocs; i++) {
-		s->docs[i]->seq = i;
-		r.dh[i] = doc_dep_hash(&r, s->docs[i]);
-	}
-	r.newest = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.newest));
-	r.pos = xreallocarray(NULL, s->ndocs + 1, sizeof(*r.pos));
+	rctx_init(&r, s, ts, pub);
 	ord = xreallocarray(NULL, s->ndocs + 1, sizeof(*ord));
 	for (i = 0; i < s->ndocs; i++) {
 		ord[i].d = s->docs[i];
@@ -1502,22 +1626,231 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub)
 		r.pos[i] = ord[i].idx;
 	}
 	free(ord);
+	for (i = 0; i < s->ndocs; i++) {
+		if (page_event_times(s->docs[i], &st, &en) == -1)
+			continue;
+		r.ev[i] = 1;
+		r.evs[i] = st.secs;
+		r.eve[i] = en.secs;
+	}
+	if (plan != NULL) {
+		buf_reset(plan);
+		plan_head(&r, plan);
+		for (i = 0; i < s->ndocs; i++)
+			plan_put32(plan, (uint32_t)r.pos[i]);
+		for (i = 0; i < s->ndocs; i++) {
+			buf_addc(plan, (char)r.ev[i]);
+			store_put64(x, (uint64_t)r.evs[i]);
+			buf_add(plan, x, 8);
+			store_put64(x, (uint64_t)r.eve[i]);
+			buf_add(plan, x, 8);
+		}
+		r.plan = plan;
+	}
 
-	prepare_docs(&r);
-	render_docs(&r);
-	render_collections(&r);
+	prepare_docs(&r, NULL, 0);
+	render_docs(&r, NULL, 0);
+	render_collections(&r, NULL);
 	render_terms(&r, "tags", s->tag_pattern, "tag");
 	render_terms(&r, "categories", s->cat_pattern, "categorie");
 	render_agenda(&r);
 	render_home(&r);
 	render_misc(&r);
+	rctx_free(&r);
+	return r.nerr;
+}
 
-	for (i = 0; i < s->ndocs; i++)
-		value_free(r.page_v[i]);
-	free(r.page_v);
-	free(r.dh);
-	free(r.newest);
-	free(r.pos);
-	value_free(r.site_v);
+/* A view of a stored plan, checked. */
+struct plan_view {
+	const unsigned char *p, *end;
+	const unsigned char *docs;	/* PLAN_DOC bytes per document */
+	const unsigned char *terms[2];	/* tags, categories */
+};
+
+static int
+plan_take(const unsigned char **p, const unsigned char *end, size_t n)
+{
+	if ((size_t)(end - *p) < n)
+		return -1;
+	*p += n;
+	return 0;
+}
+
+/* Skips one section of terms, checking it. 0 or -1. */
+static int
+plan_terms(const unsigned char **p, const unsigned char *end, size_t ndocs)
+{
+	uint32_t ng, g, len, k, m;
+	const unsigned char *q;
+
+	if (plan_take(p, end, 4) == -1)
+		return -1;
+	ng = store_get32(*p - 4);
+	for (g = 0; g < ng; g++) {
+		for (k = 0; k < 2; k++) {
+			if (plan_take(p, end, 4) == -1)
+				return -1;
+			len = store_get32(*p - 4);
+			if (plan_take(p, end, len) == -1)
+				return -1;
+		}
+		if (plan_take(p, end, 4) == -1)
+			return -1;
+		m = store_get32(*p - 4);
+		q = *p;
+		if (m > ndocs || plan_take(p, end, (size_t)m * 4) == -1)
+			return -1;
+		for (k = 0; k < m; k++)
+			if (store_get32(q + 4 * k) >= ndocs)
+				return -1;
+	}
+	return 0;
+}
+
+/*
+ * Checks the stored plan raw against r (made for the same configuration,
+ * templates and documents) and fills r's order and events from it.
+ */
+static int
+plan_load(struct rctx *r, const struct buf *raw, struct plan_view *v)
+{
+	struct buf head = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)raw->data;
+	const unsigned char *end = p + raw->len, *q;
+	size_t i, n = r->s->ndocs;
+	uint8_t *seen;
+	int ok;
+
+	plan_head(r, &head);
+	ok = raw->len >= head.len && memcmp(raw->data, head.data,
+	    head.len) == 0;
+	buf_release(&head);
+	if (!ok)
+		return -1;
+	p += PLAN_HEAD;
+	q = p;
+	if (plan_take(&p, end, n * 4) == -1)
+		return -1;
+	seen = xcalloc(n + 1, 1);
+	for (i = 0; i < n; i++) {
+		uint32_t k = store_get32(q + 4 * i);
+
+		if (k >= n || seen[k]) {
+			free(seen);
+			return -1;
+		}
+		seen[k] = 1;
+		r->pos[i] = k;
+		r->newest[i] = r->s->docs[k];
+	}
+	free(seen);
+	v->docs = p;
+	if (plan_take(&p, end, n * PLAN_DOC) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		r->ev[i] = v->docs[i * PLAN_DOC] != 0;
+		r->evs[i] = (int64_t)store_get64(v->docs + i * PLAN_DOC + 1);
+		r->eve[i] = (int64_t)store_get64(v->docs + i * PLAN_DOC + 9);
+	}
+	v->terms[0] = p;
+	if (plan_terms(&p, end, n) == -1)
+		return -1;
+	v->terms[1] = p;
+	if (plan_terms(&p, end, n) == -1 || p != end)
+		return -1;
+	v->end = end;
+	return 0;
+}
+
+/* The terms of one section of the plan that one of the changed carries. */
+static void
+patch_terms(struct rctx *r, const unsigned char *p, const uint8_t *chg,
+    const char *pattern, const char *kind)
+{
+	const struct doc **docs = NULL, **events = NULL;
+	struct buf slug = BUF_INIT, name = BUF_INIT;
+	uint32_t ng, g, len, m, k;
+	const unsigned char *mem;
+	size_t cap = 0;
+
+	ng = store_get32(p);
+	p += 4;
+	for (g = 0; g < ng; g++) {
+		len = store_get32(p);
+		buf_reset(&slug);
+		buf_add(&slug, p + 4, len);
+		p += 4 + len;
+		len = store_get32(p);
+		buf_reset(&name);
+		buf_add(&name, p + 4, len);
+		p += 4 + len;
+		m = store_get32(p);
+		mem = p + 4;
+		p += 4 + (size_t)m * 4;
+		for (k = 0; k < m; k++)
+			if (chg[store_get32(mem + 4 * k)])
+				break;
+		if (k == m)
+			continue;
+		if (m > cap) {
+			cap = m;
+			docs = xreallocarray(docs, cap, sizeof(*docs));
+			events = xreallocarray(events, cap, sizeof(*events));
+		}
+		for (k = 0; k < m; k++)
+			docs[k] = r->s->docs[store_get32(mem + 4 * k)];
+		term_outputs(r, pattern, kind, buf_cstr(&slug), buf_cstr(&name),
+		    docs, m, events);
+	}
+	free(docs);
+	free(events);
+	buf_release(&slug);
+	buf_release(&name);
+}
+
+int
+render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
+    struct doc *const *changed, size_t n)
+{
+	struct plan_view v;
+	struct buf raw = BUF_INIT;
+	struct rctx r;
+	size_t *only, i, c;
+	uint8_t *chg, *want;
+
+	if (!pub_ledger_whole(pub) ||
+	    pub_index_get(pub, RENDER_PLAN_KEY, &raw) != 0)
+		return -1;
+	rctx_init(&r, s, ts, pub);
+	if (plan_load(&r, &raw, &v) == -1) {
+		rctx_free(&r);
+		buf_release(&raw);
+		return -1;
+	}
+	only = xreallocarray(NULL, n + 1, sizeof(*only));
+	chg = xcalloc(s->ndocs + 1, 1);
+	want = xcalloc(s->ncols + 1, 1);
+	for (i = 0; i < n; i++) {
+		only[i] = changed[i]->seq;
+		chg[only[i]] = 1;
+		for (c = 0; c < s->ncols; c++)
+			if (changed[i]->col == &s->cols[c])
+				want[c] = 1;
+	}
+	prepare_docs(&r, only, n);
+	render_docs(&r, only, n);
+	render_collections(&r, want);
+	patch_terms(&r, v.terms[0], chg, s->tag_pattern, "tag");
+	patch_terms(&r, v.terms[1], chg, s->cat_pattern, "categorie");
+	render_agenda_docs(&r, only, n);
+	render_home(&r);
+	site_feed(&r);
+	/* The rest shows none of them: it stays as the last publish left it. */
+	pub_keep_rest(pub);
+	free(only);
+	free(chg);
+	free(want);
+	rctx_free(&r);
+	buf_release(&raw);
 	return r.nerr;
 }

@@ -634,27 +634,22 @@ drop:
 
 /*
  * The document as the site index has it, when its file has not changed:
- * its sketch stands for the front matter. 0, or -1 to read it otherwise.
+ * a stub (see site.h) whose sketch stands for the front matter once read.
+ * 0, or -1 to read it otherwise.
  */
 static int
 doc_from_index(struct site *s, struct doc *d)
 {
 	const struct ixref *e = ix_find(s, d->relpath);
-	const unsigned char *p;
 
 	if (e == NULL || (e->x.mtime_ns == 0 && e->x.size == 0 &&
 	    e->x.ino == 0) || e->x.mtime_ns != d->mtime_ns ||
 	    e->x.size != d->size || e->x.ino != d->ino ||
 	    (e->x.flags & CACHE_LINKS))
 		return -1;
-	p = (const unsigned char *)e->x.sketch.p;
-	d->fm = cache_get_value(&p, p + e->x.sketch.len);
-	if (d->fm == NULL || d->fm->type != VAL_MAP) {
-		value_free(d->fm);
-		d->fm = NULL;
-		return -1;
-	}
+	d->stub = 1;
 	d->partial = 1;
+	d->skraw = e->x.sketch;
 	d->src_hash = e->x.src_hash;
 	d->flags = e->x.flags;
 	d->body_line = e->x.body_line;
@@ -665,12 +660,51 @@ doc_from_index(struct site *s, struct doc *d)
 	d->date.secs = e->x.date_secs;
 	d->date.offset = e->x.date_offset;
 	d->date.date_only = e->x.date_only;
-	d->title = value_str(value_map_get(d->fm, "title"));
-	if (d->title == NULL)
-		d->title = "";
+	d->title = "";
 	d->ix = e->raw;
 	d->cached = 1;
 	return 0;
+}
+
+static void
+set_title(struct doc *d)
+{
+	d->title = value_str(value_map_get(d->fm, "title"));
+	if (d->title == NULL)
+		d->title = "";
+}
+
+int
+site_doc_sketch(struct site *s, struct doc *d)
+{
+	const unsigned char *p = (const unsigned char *)d->skraw.p;
+
+	if (!d->stub)
+		return 0;
+	d->stub = 0;
+	d->fm = cache_get_value(&p, p + d->skraw.len);
+	if (d->fm == NULL || d->fm->type != VAL_MAP) {
+		value_free(d->fm);
+		d->fm = value_new(VAL_MAP, 0, 0);
+		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the site index is "
+		    "damaged; publish again with --full");
+		s->nerrors++;
+		return -1;
+	}
+	set_title(d);
+	return 0;
+}
+
+int
+site_sketch_all(struct site *s)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < s->ndocs; i++)
+		if (s->docs[i]->stub && site_doc_sketch(s, s->docs[i]) == -1)
+			n++;
+	return n;
 }
 
 int
@@ -695,12 +729,15 @@ site_doc_full(struct site *s, struct doc *d)
 		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored front matter "
 		    "is missing; publish again with --full");
 		s->nerrors++;
+		site_doc_sketch(s, d);
 		d->partial = 0;
 		return -1;
 	}
 	d->sketch = d->fm;
 	d->fm = fm;
+	d->stub = 0;
 	d->partial = 0;
+	set_title(d);
 	return 0;
 }
 
@@ -716,6 +753,67 @@ sketch_of(const struct value *fm)
 			value_map_set(m, sketch_keys[i],
 			    strlen(sketch_keys[i]), value_clone(v));
 	return m;
+}
+
+static int
+str_is(const struct str *a, const char *b)
+{
+	return a->len == strlen(b) && memcmp(a->p, b, a->len) == 0;
+}
+
+/* Whether d, read again, is placed where its index entry e says. */
+static int
+same_place(const struct doc *d, const struct ixref *e)
+{
+	struct buf sk = BUF_INIT;
+	struct value *m;
+	int same;
+
+	if (d->kept || !str_is(&e->x.url, d->url) ||
+	    !str_is(&e->x.name, d->name) || e->x.flags != d->flags ||
+	    e->x.has_date != (uint8_t)d->has_date ||
+	    e->x.date_secs != d->date.secs ||
+	    e->x.date_offset != d->date.offset ||
+	    e->x.date_only != (uint8_t)d->date.date_only)
+		return 0;
+	m = sketch_of(d->fm);
+	cache_put_value(&sk, m);
+	value_free(m);
+	same = sk.len == e->x.sketch.len &&
+	    memcmp(sk.data, e->x.sketch.p, sk.len) == 0;
+	buf_release(&sk);
+	return same;
+}
+
+int
+site_same_shape(const struct site *s, struct doc ***changed, size_t *n)
+{
+	struct doc **v = NULL;
+	size_t i, nv = 0, cap = 0;
+
+	*changed = NULL;
+	*n = 0;
+	if (s->ix == NULL || s->ndocs != s->nix)
+		return 0;
+	for (i = 0; i < s->ndocs; i++) {
+		const struct doc *d = s->docs[i];
+
+		if (d->ix.len > 0 && d->ix.p == s->ix[i].raw.p)
+			continue;
+		if (d->fm == NULL || !str_is(&s->ix[i].x.relpath, d->relpath) ||
+		    !same_place(d, &s->ix[i])) {
+			free(v);
+			return 0;
+		}
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[nv++] = s->docs[i];
+	}
+	*changed = v;
+	*n = nv;
+	return 1;
 }
 
 void

@@ -35,6 +35,9 @@ struct doc {
 				   only its sketch while partial */
 	int partial;		/* fm is the sketch from the site index:
 				   site_doc_full() reads the rest */
+	int stub;		/* not even the sketch is read yet (fm NULL):
+				   site_doc_sketch() or site_doc_full() */
+	struct str skraw;	/* the stored sketch (in site.ixbuf) */
 	struct value *sketch;	/* the sketch, once fm is whole */
 	struct str ix;		/* its entry in the site index, when it
 				   came from there (in site.ixbuf) */
@@ -119,6 +122,23 @@ struct site *site_load_file(const char *path, const struct site_opts *opts,
  * caller counts it as an error of the publish).
  */
 int site_doc_full(struct site *s, struct doc *d);
+/*
+ * A document that came from the site index is a stub until it is needed:
+ * its URL, name, date, flags and hash are there, its front matter (fm) is
+ * NULL. site_doc_sketch() gives it the sketch (0, or -1 reported and
+ * counted); site_sketch_all() every stub of s (the number of failures).
+ */
+int site_doc_sketch(struct site *s, struct doc *d);
+int site_sketch_all(struct site *s);
+/*
+ * Whether s has exactly the documents of the stored site index, in its
+ * order, and each document read again (changed since) still has the
+ * placement its entry records: URL, name, date, flags and sketch. Then
+ * every listing, feed and calendar has the members it had. The changed
+ * documents are put in *changed (malloc'd, *n of them; may be 0). Returns
+ * 1 or 0.
+ */
+int site_same_shape(const struct site *s, struct doc ***changed, size_t *n);
 
 /*
  * The site index of s (every document, in relpath order) into out, for
