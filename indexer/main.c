@@ -4,11 +4,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -250,20 +252,32 @@ tree_bytes(const char *dir, int depth)
 static uint64_t
 build_id(void)
 {
-	struct buf exe = BUF_INIT;
-	char err[128], path[4096];
 	uint64_t h = store_hash(STORE_FNV0, FOLIO_VERSION,
-	    strlen(FOLIO_VERSION));
-	ssize_t n;
+	    strlen(FOLIO_VERSION)), w;
+	const unsigned char *m;
+	struct stat st;
+	size_t i;
+	int fd;
 
-	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	if (n > 0) {
-		path[n] = '\0';
-		if (buf_read_file(&exe, path, 256u << 20, err,
-		    sizeof(err)) == 0)
-			h = store_hash(h, exe.data, exe.len);
+	/*
+	 * Every publish reads the whole executable: eight bytes at a time
+	 * through a mapping, not a byte at a time through a copy.
+	 */
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return h;
+	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    (m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) != MAP_FAILED) {
+		for (i = 0; i + 8 <= (size_t)st.st_size; i += 8) {
+			memcpy(&w, m + i, 8);
+			h = (h ^ w) * 0xff51afd7ed558ccdULL;
+			h ^= h >> 32;
+		}
+		h = store_hash(h, m + i, (size_t)st.st_size - i);
+		munmap((void *)m, (size_t)st.st_size);
 	}
-	buf_release(&exe);
+	close(fd);
 	return h;
 }
 

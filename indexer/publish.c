@@ -108,6 +108,7 @@ struct pub {
 	size_t nslots;
 	struct buf lkeys;
 	int ledger_ok;		/* the stored ledger was read */
+	int ledger_moved;	/* a claim changed it: new key, new hash */
 	int same_variants;	/* and its pages were compressed as now */
 	int was_empty;		/* no database in the environment at open */
 	size_t dup;		/* a key claimed twice: its entry + 1, or 0
@@ -443,6 +444,8 @@ claim_ent(struct pub *p, struct lent *e, uint64_t dep)
 		return;
 	}
 	e->claimed = 1;
+	if ((size_t)(e - p->ents) >= p->nold || e->dep != dep)
+		p->ledger_moved = 1;
 	e->dep = dep;
 	e->opath = p->opath;
 	e->oline = p->oline;
@@ -1169,6 +1172,13 @@ ledger_save(struct pub *p)
 	uint32_t n = 0;
 	int rc;
 
+	/* Every old key claimed again with its hash: the same ledger. */
+	for (i = 0; i < p->nold && p->ents[i].claimed; i++)
+		;
+	if (p->ledger_ok && p->same_variants && !p->ledger_moved &&
+	    i == p->nold && p->nents == p->nold)
+		return;
+	buf_grow(&out, p->lkeys.len + 11 * p->nents + 12);
 	buf_add(&out, LEDGER_MAGIC, 4);
 	buf_add(&out, "\0\0\0\0", 4);
 	store_put32(h, VARIANTS_ID);

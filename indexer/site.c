@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,27 +81,74 @@ is_doc_ext(const char *name)
 	    strcmp(dot, ".mkdn") == 0 || strcmp(dot, ".mdown") == 0);
 }
 
-static int
-cmp_name(const void *a, const void *b)
+/* A name in a folder, and what lstat said of it. */
+struct wname {
+	char *name;
+	unsigned char type;	/* d_type */
+	int ok;			/* st is filled in */
+	struct stat st;
+};
+
+struct wstat {
+	int dfd;
+	struct wname *v;
+	size_t from, to;
+};
+
+static void *
+wstat_run(void *arg)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct wstat *w = arg;
+	size_t i;
+
+	for (i = w->from; i < w->to; i++)
+		w->v[i].ok = w->v[i].type == DT_DIR ||
+		    fstatat(w->dfd, w->v[i].name, &w->v[i].st,
+		    AT_SYMLINK_NOFOLLOW) == 0;
+	return NULL;
+}
+
+/*
+ * Stats the names of a folder (not its folders: d_type says what they
+ * are); a big folder's on two threads, as each stat waits on the kernel
+ * alone.
+ */
+static void
+stat_names(int dfd, struct wname *v, size_t n)
+{
+	struct wstat a = { dfd, v, 0, n }, b = { dfd, v, n / 2, n };
+	pthread_t th;
+
+	if (n >= 512 && pthread_create(&th, NULL, wstat_run, &b) == 0) {
+		a.to = n / 2;
+		wstat_run(&a);
+		pthread_join(th, NULL);
+		return;
+	}
+	wstat_run(&a);
+}
+
+static int
+cmp_wname(const void *a, const void *b)
+{
+	return strcmp(((const struct wname *)a)->name,
+	    ((const struct wname *)b)->name);
 }
 
 /*
  * Collects the Markdown files under dir (relative paths from the site
- * root). Symlinks, FIFOs and devices are skipped with a warning: a content
- * tree is plain files, and following links could leave the site. Only
- * folders and Markdown files are examined.
+ * root), in path order. Symlinks, FIFOs and devices are skipped with a
+ * warning: a content tree is plain files, and following links could leave
+ * the site. Only folders and Markdown files are examined.
  */
 static void
 walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 {
 	struct buf full = BUF_INIT, child = BUF_INIT;
 	struct dirent *de;
-	struct stat st;
-	char **names = NULL;
+	struct wname *v = NULL;
 	size_t n = 0, cap = 0, i, rl = strlen(rel);
-	int dfd;
+	int dfd, isdir;
 	DIR *d;
 
 	buf_printf(&full, "%s/%s", s->dir, rel);
@@ -127,45 +175,49 @@ walk(struct site *s, const char *rel, int depth, struct pathlist *out)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			names = xreallocarray(names, cap, sizeof(*names));
+			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		names[n++] = xstrdup(de->d_name);
+		v[n].name = xstrdup(de->d_name);
+		v[n].type = de->d_type;
+		n++;
 	}
 	/* Same order on every machine, whatever the file system's. */
 	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_name);
+		qsort(v, n, sizeof(*v), cmp_wname);
+	stat_names(dfd, v, n);
 	for (i = 0; i < n; i++) {
-		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == -1)
+		if (!v[i].ok)
 			continue;
+		isdir = v[i].type == DT_DIR || S_ISDIR(v[i].st.st_mode);
 		buf_reset(&child);
 		buf_add(&child, rel, rl);
 		buf_addc(&child, '/');
-		buf_adds(&child, names[i]);
-		if (S_ISDIR(st.st_mode)) {
+		buf_adds(&child, v[i].name);
+		if (isdir) {
 			if (depth >= MAX_DEPTH) {
-				buf_printf(&full, "/%s", names[i]);
+				buf_printf(&full, "/%s", v[i].name);
 				log_at(LOG_LVL_WARN, full.data, 0, 0,
 				    "folders nested deeper than %d are skipped",
 				    MAX_DEPTH);
-				buf_truncate(&full, full.len - strlen(names[i]) -
-				    1);
+				buf_truncate(&full, full.len -
+				    strlen(v[i].name) - 1);
 				continue;
 			}
 			walk(s, child.data, depth + 1, out);
-		} else if (S_ISREG(st.st_mode)) {
-			if (is_doc_ext(names[i]))
+		} else if (S_ISREG(v[i].st.st_mode)) {
+			if (is_doc_ext(v[i].name))
 				pathlist_add(out, buf_detach(&child, NULL),
-				    &st);
-		} else if (is_doc_ext(names[i])) {
-			buf_printf(&full, "/%s", names[i]);
+				    &v[i].st);
+		} else if (is_doc_ext(v[i].name)) {
+			buf_printf(&full, "/%s", v[i].name);
 			log_at(LOG_LVL_WARN, full.data, 0, 0,
 			    "not a regular file; skipped");
-			buf_truncate(&full, full.len - strlen(names[i]) - 1);
+			buf_truncate(&full, full.len - strlen(v[i].name) - 1);
 		}
 	}
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(v[i].name);
+	free(v);
 	closedir(d);
 	buf_release(&full);
 	buf_release(&child);
@@ -577,16 +629,22 @@ ix_cmp(const struct str *a, const char *b)
 }
 
 static const struct ixref *
-ix_find(const struct site *s, const char *relpath)
+ix_find(struct site *s, const char *relpath)
 {
 	size_t lo = 0, hi = s->nix, mid;
 	int c;
 
+	/* Files come in the index's order: try the entry after the last. */
+	if (s->ixnext < s->nix &&
+	    ix_cmp(&s->ix[s->ixnext].x.relpath, relpath) == 0)
+		return &s->ix[s->ixnext++];
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		c = ix_cmp(&s->ix[mid].x.relpath, relpath);
-		if (c == 0)
+		if (c == 0) {
+			s->ixnext = mid + 1;
 			return &s->ix[mid];
+		}
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -611,6 +669,9 @@ ix_load(struct site *s, const struct site_opts *opts)
 	if (s->ixbuf.len < 12 || memcmp(p, IX_MAGIC, 4) != 0 ||
 	    store_get64(p + 4) != s->cfg)
 		goto drop;
+	/* Room for the smallest entries: pages never touched cost nothing. */
+	cap = s->ixbuf.len / 32 + 16;
+	s->ix = xreallocarray(NULL, cap, sizeof(*s->ix));
 	for (p += 12; p < end; s->nix++) {
 		if (cache_ix_next(&p, end, &e.x, &e.raw) == -1)
 			goto drop;
@@ -826,14 +887,22 @@ site_index_build(struct site *s, struct buf *out)
 	size_t i;
 
 	buf_reset(out);
+	buf_grow(out, s->ixbuf.len + 4096);
 	buf_add(out, IX_MAGIC, 4);
 	store_put64(b8, s->cfg);
 	buf_add(out, b8, 8);
 	for (i = 0; i < s->ndocs; i++) {
 		const struct doc *d = s->docs[i];
+		size_t j, len;
 
 		if (d->ix.len > 0) {
-			buf_add(out, d->ix.p, d->ix.len);
+			/* A run of entries that lie one after the other. */
+			len = d->ix.len;
+			for (j = i + 1; j < s->ndocs && s->docs[j]->ix.len > 0 &&
+			    s->docs[j]->ix.p == d->ix.p + len; j++)
+				len += s->docs[j]->ix.len;
+			buf_add(out, d->ix.p, len);
+			i = j - 1;
 			continue;
 		}
 		memset(&x, 0, sizeof(x));
@@ -995,6 +1064,39 @@ cmp_doc_url(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->relpath, y->relpath);
 }
 
+/* Whether two documents have one URL (a table of URL hashes, then names). */
+static int
+urls_clash(const struct site *s)
+{
+	size_t *slot, n = 16, i, j;
+	uint64_t h;
+	int clash = 0;
+
+	while (n < s->ndocs * 2)
+		n *= 2;
+	slot = xcalloc(n, sizeof(*slot));
+	for (i = 0; i < s->ndocs && !clash; i++) {
+		h = store_hash(STORE_FNV0, s->docs[i]->url,
+		    strlen(s->docs[i]->url));
+		for (j = h & (n - 1); slot[j] != 0; j = (j + 1) & (n - 1))
+			if (strcmp(s->docs[slot[j] - 1]->url,
+			    s->docs[i]->url) == 0) {
+				clash = 1;
+				break;
+			}
+		slot[j] = i + 1;
+	}
+	free(slot);
+	return clash;
+}
+
+static int
+cmp_col(const void *a, const void *b)
+{
+	return strcmp((*(struct collection *const *)a)->label,
+	    (*(struct collection *const *)b)->label);
+}
+
 static int
 cmp_doc_path(const void *a, const void *b)
 {
@@ -1007,8 +1109,9 @@ site_load(const char *dir, const struct site_opts *opts)
 {
 	struct site *s = xcalloc(1, sizeof(*s));
 	struct pathlist pl = { NULL, 0, 0 };
+	struct collection **order;
 	struct buf rel = BUF_INIT;
-	size_t i, j, first, cap = 0;
+	size_t i, j, k, first;
 	struct doc *d;
 
 	s->dir = xstrdup(dir);
@@ -1018,45 +1121,59 @@ site_load(const char *dir, const struct site_opts *opts)
 	if (opts->configured != NULL)
 		opts->configured(s, opts->arg);
 	ix_load(s, opts);
-	for (i = 0; i < s->ncols; i++) {
-		if (!s->cols[i].output)
+	/* Collections by folder name: the documents come in path order. */
+	order = xreallocarray(NULL, s->ncols + 1, sizeof(*order));
+	for (i = 0; i < s->ncols; i++)
+		order[i] = &s->cols[i];
+	if (s->ncols > 1)
+		qsort(order, s->ncols, sizeof(*order), cmp_col);
+	for (k = 0; k < s->ncols; k++) {
+		const struct collection *c = order[k];
+
+		if (!c->output)
 			continue;
 		first = pl.n;
 		buf_reset(&rel);
-		buf_printf(&rel, "_%s", s->cols[i].label);
+		buf_printf(&rel, "_%s", c->label);
 		walk(s, rel.data, 0, &pl);
-		if (opts->drafts && strcmp(s->cols[i].label, "posts") == 0)
+		if (opts->drafts && strcmp(c->label, "posts") == 0)
 			walk(s, "_drafts", 0, &pl);
-		if (pl.n > first)	/* pl.v is NULL while empty */
+		/* In order but for a file beside a folder of its name. */
+		for (j = first + 1; j < pl.n; j++)
+			if (cmp_found(&pl.v[j - 1], &pl.v[j]) > 0)
+				break;
+		if (j < pl.n)
 			qsort(pl.v + first, pl.n - first, sizeof(*pl.v),
 			    cmp_found);
+		s->docs = xreallocarray(s->docs, s->ndocs + pl.n - first + 1,
+		    sizeof(*s->docs));
 		for (j = first; j < pl.n; j++) {
-			d = doc_load(s, &s->cols[i], &pl.v[j], opts);
+			d = doc_load(s, c, &pl.v[j], opts);
 			if (d == NULL)
 				continue;
 			d->draft = strncmp(pl.v[j].path, "_drafts/", 8) == 0;
 			if (d->cached && !d->kept)
 				s->ncached++;
-			if (s->ndocs == cap) {
-				cap = cap ? cap * 2 : 256;
-				s->docs = xreallocarray(s->docs, cap,
-				    sizeof(*s->docs));
-			}
 			s->docs[s->ndocs++] = d;
 		}
 	}
+	free(order);
 	/* Two documents claiming one URL: an error naming both. */
-	if (s->ndocs > 1)
+	if (urls_clash(s) && s->ndocs > 1) {
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_url);
-	for (i = 1; i < s->ndocs; i++) {
-		if (strcmp(s->docs[i - 1]->url, s->docs[i]->url) == 0) {
+		for (i = 1; i < s->ndocs; i++) {
+			if (strcmp(s->docs[i - 1]->url, s->docs[i]->url) != 0)
+				continue;
 			log_at(LOG_LVL_ERROR, s->docs[i]->path, 1, 1,
 			    "URL %s is also claimed by %s", s->docs[i]->url,
 			    s->docs[i - 1]->path);
 			s->nerrors++;
 		}
 	}
-	if (s->ndocs > 1)
+	for (i = 1; i < s->ndocs; i++)
+		if (cmp_doc_path(&s->docs[i - 1], &s->docs[i]) > 0)
+			break;
+	if (i < s->ndocs)
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
 	for (i = 0; i < pl.n; i++)
 		free(pl.v[i].path);

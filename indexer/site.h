@@ -80,6 +80,7 @@ struct site {
 	struct buf ixbuf;	/* the stored site index */
 	struct ixref *ix;	/* its entries, in relpath order */
 	size_t nix;
+	size_t ixnext;		/* after the entry found last */
 };
 
 struct site_opts {
@@ -103,6 +104,7 @@ struct site_opts {
  * the site (never NULL); the caller checks nerrors.
  */
 struct site *site_load(const char *dir, const struct site_opts *opts);
+
 void site_free(struct site *s);
 
 /*
