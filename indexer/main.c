@@ -38,6 +38,9 @@ static const char usage[] =
     "Publishes the site in SITE_DIR into the LMDB environment DB_DIR\n"
     "(created when missing) in one write transaction.\n"
     "\n"
+    "  --changed FILE       the files changed since the last publish, one\n"
+    "                       per line or NUL-terminated (git diff --name-only\n"
+    "                       [-z]; - for stdin): the folders are not walked\n"
     "  --check              read and render everything, publish nothing\n"
     "  --drafts             include the documents of _drafts\n"
     "  --full               render and rewrite everything, as on a first run\n"
@@ -58,8 +61,64 @@ static const char usage[] =
 
 enum {
 	OPT_CHECK = 256, OPT_DRAFTS, OPT_FULL, OPT_TEMPLATES, OPT_FMJSON,
-	OPT_BODY, OPT_NOLIQUID, OPT_KEEPGOING
+	OPT_BODY, OPT_NOLIQUID, OPT_KEEPGOING, OPT_CHANGED
 };
+
+static int
+cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Reads the list of --changed: paths relative to the site, separated by
+ * NULs when there is one (git diff -z), by newlines otherwise. Sorted into
+ * so->changed. Returns 0, or -1 (reported).
+ */
+static int
+read_changed(const char *file, struct site_opts *so)
+{
+	struct buf text = BUF_INIT;
+	char err[256], sep, *p, *end, *e;
+	size_t cap = 0;
+	int c;
+
+	if (strcmp(file, "-") == 0) {
+		while ((c = getchar()) != EOF)
+			buf_addc(&text, (char)c);
+	} else if (buf_read_file(&text, file, 64u << 20, err,
+	    sizeof(err)) == -1) {
+		log_error("--changed: %s", err);
+		return -1;
+	}
+	p = text.data;
+	end = p + text.len;
+	sep = p != NULL && memchr(p, '\0', text.len) != NULL ? '\0' : '\n';
+	so->changed = xreallocarray(NULL, 1, sizeof(*so->changed));
+	for (; p != NULL && p < end; p = e + 1) {
+		e = memchr(p, sep, (size_t)(end - p));
+		if (e == NULL)
+			e = end;
+		*e = '\0';
+		if (sep == '\n' && e > p && e[-1] == '\r')
+			e[-1] = '\0';
+		while (strncmp(p, "./", 2) == 0)
+			p += 2;
+		if (*p == '\0')
+			continue;
+		if (so->nchanged + 1 >= cap) {
+			cap = cap ? cap * 2 : 16;
+			so->changed = xreallocarray(so->changed, cap,
+			    sizeof(*so->changed));
+		}
+		so->changed[so->nchanged++] = xstrdup(p);
+	}
+	buf_release(&text);
+	if (so->nchanged > 1)
+		qsort(so->changed, so->nchanged, sizeof(*so->changed),
+		    cmp_path);
+	return 0;
+}
 
 /*
  * The first publish into a new database writes pages through the map
@@ -294,6 +353,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "changed", required_argument, NULL, OPT_CHANGED },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "drafts", no_argument, NULL, OPT_DRAFTS },
 		{ "full", no_argument, NULL, OPT_FULL },
@@ -319,13 +379,16 @@ main(int argc, char **argv)
 	const char *templates = FOLIO_TEMPLATE_DIR;
 	char err[512];
 	double t0 = now_ms();
-	const char *body = NULL;
+	const char *body = NULL, *changed_file = NULL;
 	int c, quiet = 0, liquid = 1, nerr, prc, rc = 1, patched;
 
 	memset(&po, 0, sizeof(po));
 	memset(&so, 0, sizeof(so));
 	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_CHANGED:
+			changed_file = optarg;
+			break;
 		case OPT_CHECK:
 			po.check_only = 1;
 			break;
@@ -377,6 +440,10 @@ main(int argc, char **argv)
 	so.now = (long long)time(NULL);
 	so.configured = set_timezone;
 	so.build = build_id();
+	if (changed_file != NULL && read_changed(changed_file, &so) == -1) {
+		rc = 2;
+		goto out;
+	}
 	/*
 	 * Templates are checked before the database is even opened: a
 	 * broken template publishes nothing.
@@ -403,6 +470,10 @@ main(int argc, char **argv)
 		}
 		so.pub = pub;
 		s = site_load(argv[optind], &so);
+		if (so.changed != NULL && s->walked && !quiet)
+			log_info("--changed: the folders were walked (no site "
+			    "index of this configuration and these options, "
+			    "or a document dated in the future is due)");
 		nerr = s->nerrors;
 		patched = -1;
 		if (nerr == 0 && !po.check_only &&
@@ -426,9 +497,12 @@ main(int argc, char **argv)
 		}
 		if (nerr == 0) {
 			struct buf ix = BUF_INIT;
+			size_t *cuts, ncuts;
 
-			site_index_build(s, &ix);
-			pub_index_put(pub, SITE_INDEX_KEY, ix.data, ix.len);
+			site_index_build(s, &ix, &cuts, &ncuts);
+			pub_index_put_parts(pub, SITE_INDEX_KEY, ix.data,
+			    ix.len, cuts, ncuts);
+			free(cuts);
 			buf_release(&ix);
 			if (patched < 0)
 				pub_index_put(pub, RENDER_PLAN_KEY, plan.data,
@@ -489,5 +563,8 @@ out:
 	buf_release(&plan);
 	tmpl_set_free(ts);
 	site_free(s);
+	while (so.nchanged > 0)
+		free(so.changed[--so.nchanged]);
+	free(so.changed);
 	return rc;
 }

@@ -57,6 +57,7 @@ static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
  */
 #define LEDGER_KEY "ledger"
 #define LEDGER_MAGIC "FLG2"
+#define LEDGER_PART 1024	/* entries per part (see pub_index_put_parts()) */
 /*
  * How the compressed variants are made: stored with the ledger, so that a
  * publish by a folio compressing otherwise rewrites pages whose identity
@@ -471,6 +472,21 @@ pub_ledger_whole(const struct pub *p)
 	    p->rc == 0;
 }
 
+int
+pub_reclaim(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    uint64_t dep)
+{
+	struct lent *e;
+
+	if (!pub_ledger_whole(p))
+		return 0;
+	e = ent_find(p, (uint8_t)db, key, key_len, 0);
+	if (e == NULL || e->claimed || (size_t)(e - p->ents) >= p->nold)
+		return 0;
+	claim_ent(p, e, dep);
+	return 1;
+}
+
 void
 pub_keep_rest(struct pub *p)
 {
@@ -796,16 +812,76 @@ pub_get(struct pub *p, enum out_db db, const char *key, size_t key_len,
 	return get_copy(p, p->dbi[db], key, key_len, out);
 }
 
+/*
+ * A big record of "index" is kept in parts: "key" holds PARTS_MAGIC and
+ * their number, "key/0", "key/1"... the bytes. A publish that changes a
+ * few entries rewrites the parts holding them, not the whole record.
+ */
+#define PARTS_MAGIC "FPT1"
+
+static void
+part_key(struct buf *k, const char *key, uint32_t i)
+{
+	buf_reset(k);
+	buf_printf(k, "%s/%u", key, (unsigned)i);
+}
+
+/* The number of parts stored under key (0: none, or a whole record). */
+static uint32_t
+parts_of(struct pub *p, const char *key)
+{
+	MDB_val k, v;
+
+	k.mv_data = (void *)key;
+	k.mv_size = strlen(key);
+	if (mdb_get(p->txn, p->index, &k, &v) != 0 || v.mv_size != 8 ||
+	    memcmp(v.mv_data, PARTS_MAGIC, 4) != 0)
+		return 0;
+	return store_get32((const unsigned char *)v.mv_data + 4);
+}
+
+static int
+index_get(struct pub *p, const char *key, struct buf *out)
+{
+	struct buf k = BUF_INIT;
+	uint32_t n, i;
+	MDB_val mk, v;
+	int rc;
+
+	rc = get_copy(p, p->index, key, strlen(key), out);
+	if (rc != 0 || out->len != 8 || memcmp(out->data, PARTS_MAGIC, 4) != 0)
+		return rc;
+	n = store_get32((const unsigned char *)out->data + 4);
+	buf_reset(out);
+	for (i = 0; i < n; i++) {
+		part_key(&k, key, i);
+		mk.mv_data = k.data;
+		mk.mv_size = k.len;
+		if ((rc = mdb_get(p->txn, p->index, &mk, &v)) != 0) {
+			/* A part missing: the record is not there as a whole. */
+			if (rc != MDB_NOTFOUND)
+				fail(p, rc, "reading");
+			rc = rc == MDB_NOTFOUND ? PUB_NOTFOUND : -1;
+			break;
+		}
+		buf_add(out, v.mv_data, v.mv_size);
+	}
+	buf_release(&k);
+	return rc;
+}
+
 int
 pub_index_get(struct pub *p, const char *key, struct buf *out)
 {
 	if (p->opts.full && p->rc == 0)
 		return PUB_NOTFOUND;
-	return get_copy(p, p->index, key, strlen(key), out);
+	return index_get(p, key, out);
 }
 
-void
-pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
+/* Puts key = val unless it holds that already. */
+static void
+index_put1(struct pub *p, const char *key, size_t key_len, const void *val,
+    size_t len)
 {
 	MDB_val k, v;
 	int rc;
@@ -813,8 +889,7 @@ pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
 	if (p->rc != 0)
 		return;
 	k.mv_data = (void *)key;
-	k.mv_size = strlen(key);
-	/* Big and mostly the same from one publish to the next. */
+	k.mv_size = key_len;
 	if (mdb_get(p->txn, p->index, &k, &v) == 0 && v.mv_size == len &&
 	    memcmp(v.mv_data, val, len) == 0)
 		return;
@@ -822,6 +897,44 @@ pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
 	v.mv_size = len;
 	if ((rc = mdb_put(p->txn, p->index, &k, &v, 0)) != 0)
 		fail(p, rc, "storing the site index");
+}
+
+void
+pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
+{
+	index_put1(p, key, strlen(key), val, len);
+}
+
+void
+pub_index_put_parts(struct pub *p, const char *key, const void *val,
+    size_t len, const size_t *cuts, size_t ncuts)
+{
+	struct buf k = BUF_INIT;
+	unsigned char head[8];
+	uint32_t old = parts_of(p, key), i;
+	size_t from = 0, to;
+	MDB_val mk;
+	int rc;
+
+	for (i = 0; i <= ncuts; i++) {
+		to = i < ncuts ? cuts[i] : len;
+		part_key(&k, key, i);
+		index_put1(p, k.data, k.len, (const char *)val + from,
+		    to - from);
+		from = to;
+	}
+	for (; i < old && p->rc == 0; i++) {
+		part_key(&k, key, i);
+		mk.mv_data = k.data;
+		mk.mv_size = k.len;
+		rc = mdb_del(p->txn, p->index, &mk, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			fail(p, rc, "storing the site index");
+	}
+	memcpy(head, PARTS_MAGIC, 4);
+	store_put32(head + 4, (uint32_t)ncuts + 1);
+	index_put1(p, key, strlen(key), head, 8);
+	buf_release(&k);
 }
 
 int
@@ -1116,26 +1229,27 @@ fail:
 static void
 ledger_load(struct pub *p)
 {
-	MDB_val k, v;
+	struct buf raw = BUF_INIT;
 	const unsigned char *q, *end;
 	struct lent *e;
 	uint32_t n, i, len;
 
-	k.mv_data = (void *)LEDGER_KEY;
-	k.mv_size = strlen(LEDGER_KEY);
-	if (mdb_get(p->txn, p->index, &k, &v) != 0 || v.mv_size < 12 ||
-	    memcmp(v.mv_data, LEDGER_MAGIC, 4) != 0)
+	if (index_get(p, LEDGER_KEY, &raw) != 0 || raw.len < 12 ||
+	    memcmp(raw.data, LEDGER_MAGIC, 4) != 0) {
+		buf_release(&raw);
 		return;
-	q = (const unsigned char *)v.mv_data + 4;
-	end = (const unsigned char *)v.mv_data + v.mv_size;
+	}
+	q = (const unsigned char *)raw.data + 4;
+	end = (const unsigned char *)raw.data + raw.len;
 	n = store_get32(q);
 	p->same_variants = store_get32(q + 4) == VARIANTS_ID;
 	q += 8;
-	if (n > (size_t)(end - q) / 11)
+	if (n > (size_t)(end - q) / 11) {
+		buf_release(&raw);
 		return;
+	}
 	p->ents = xreallocarray(NULL, n + 1, sizeof(*p->ents));
 	p->capents = n + 1;
-	buf_grow(&p->lkeys, v.mv_size);
 	for (i = 0; i < n; i++) {
 		if (end - q < 11)
 			goto bad;
@@ -1147,10 +1261,12 @@ ledger_load(struct pub *p)
 		e->db = q[0];
 		e->dep = store_get64(q + 1);
 		e->len = (uint16_t)len;
-		e->off = (uint32_t)p->lkeys.len;
-		buf_add(&p->lkeys, q + 11, len);
+		/* The keys stay where they were read: raw becomes lkeys. */
+		e->off = (uint32_t)((const char *)q + 11 - raw.data);
 		q += 11 + len;
 	}
+	buf_release(&p->lkeys);
+	p->lkeys = raw;
 	p->nents = p->nold = n;
 	slots_grow(p);
 	p->ledger_ok = 1;
@@ -1159,6 +1275,7 @@ bad:
 	p->nents = p->nold = 0;
 	p->same_variants = 0;
 	buf_reset(&p->lkeys);
+	buf_release(&raw);
 }
 
 /* Stores the ledger of this publish: every key claimed, and its hash. */
@@ -1167,10 +1284,8 @@ ledger_save(struct pub *p)
 {
 	struct buf out = BUF_INIT;
 	unsigned char h[11];
-	MDB_val k, v;
-	size_t i;
+	size_t i, *cuts, ncuts = 0;
 	uint32_t n = 0;
-	int rc;
 
 	/* Every old key claimed again with its hash: the same ledger. */
 	for (i = 0; i < p->nold && p->ents[i].claimed; i++)
@@ -1179,6 +1294,7 @@ ledger_save(struct pub *p)
 	    i == p->nold && p->nents == p->nold)
 		return;
 	buf_grow(&out, p->lkeys.len + 11 * p->nents + 12);
+	cuts = xreallocarray(NULL, p->nents / LEDGER_PART + 1, sizeof(*cuts));
 	buf_add(&out, LEDGER_MAGIC, 4);
 	buf_add(&out, "\0\0\0\0", 4);
 	store_put32(h, VARIANTS_ID);
@@ -1188,6 +1304,8 @@ ledger_save(struct pub *p)
 
 		if (!e->claimed)
 			continue;
+		if (n > 0 && n % LEDGER_PART == 0)
+			cuts[ncuts++] = out.len;
 		h[0] = e->db;
 		store_put64(h + 1, e->dep);
 		h[9] = (unsigned char)(e->len & 0xff);
@@ -1197,17 +1315,8 @@ ledger_save(struct pub *p)
 		n++;
 	}
 	store_put32((unsigned char *)out.data + 4, n);
-	k.mv_data = (void *)LEDGER_KEY;
-	k.mv_size = strlen(LEDGER_KEY);
-	if (mdb_get(p->txn, p->index, &k, &v) == 0 && v.mv_size == out.len &&
-	    memcmp(v.mv_data, out.data, out.len) == 0) {
-		buf_release(&out);
-		return;
-	}
-	v.mv_data = out.data;
-	v.mv_size = out.len;
-	if ((rc = mdb_put(p->txn, p->index, &k, &v, 0)) != 0)
-		fail(p, rc, "storing the ledger");
+	pub_index_put_parts(p, LEDGER_KEY, out.data, out.len, cuts, ncuts);
+	free(cuts);
 	buf_release(&out);
 }
 

@@ -123,6 +123,14 @@ void pub_origin(struct pub *p, const char *path, unsigned line,
 int pub_index_get(struct pub *p, const char *key, struct buf *out);
 void pub_index_put(struct pub *p, const char *key, const void *val,
     size_t len);
+/*
+ * pub_index_put() of a big record in parts cut at cuts[0..ncuts) (offsets
+ * in val, increasing): only the parts that changed are written again, so
+ * cutting at the same entries every time keeps a small change small.
+ * pub_index_get() puts the parts back together.
+ */
+void pub_index_put_parts(struct pub *p, const char *key, const void *val,
+    size_t len, const size_t *cuts, size_t ncuts);
 
 /*
  * Whether the stored ledger was read and its pages compressed as this
@@ -130,6 +138,13 @@ void pub_index_put(struct pub *p, const char *key, const void *val,
  * a publish does not render again.
  */
 int pub_ledger_whole(const struct pub *p);
+/*
+ * Claims key, stored by the last publish, as it is but with the new hash
+ * dep: for a response the caller knows would render to the same bytes.
+ * Returns 1, or 0 (not stored: render it).
+ */
+int pub_reclaim(struct pub *p, enum out_db db, const char *key,
+    size_t key_len, uint64_t dep);
 /* Claims, as they are stored, every key of the last publish not claimed. */
 void pub_keep_rest(struct pub *p);
 

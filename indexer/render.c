@@ -49,6 +49,8 @@ struct rctx {
 	uint8_t *ev;			/* per document: 1 for an event */
 	int64_t *evs, *eve;		/* and its start and end (seconds) */
 	struct buf *plan;		/* the plan being written, or NULL */
+	uint8_t *chg;			/* render_patch(): per document, 1 when
+					   changed; 2 when its VEVENT did not */
 	int nerr;
 };
 
@@ -1241,6 +1243,16 @@ calendar(struct rctx *r, const char *url, const char *title,
 		dep = dep_doc(r, dep, events[i]);
 	if (pub_fresh(r->pub, OUT_PAGES, url, strlen(url), dep))
 		return;
+	/*
+	 * Changed documents whose VEVENT came out the same leave the
+	 * calendar as it was: a category's may hold thousands.
+	 */
+	for (i = 0; r->chg != NULL && i < n; i++)
+		if (r->chg[events[i]->seq] == 1)
+			break;
+	if (r->chg != NULL && i == n &&
+	    pub_reclaim(r->pub, OUT_PAGES, url, strlen(url), dep))
+		return;
 	memset(&o, 0, sizeof(o));
 	o.key = url;
 	o.key_len = strlen(url);
@@ -1309,6 +1321,21 @@ snippet(struct rctx *r, const char *tname, struct value *page,
 	buf_release(&html);
 }
 
+/* Whether the stored agenda fragment at key has this VEVENT. */
+static int
+same_vevent(struct rctx *r, const struct buf *key, const struct buf *ics)
+{
+	struct buf raw = BUF_INIT;
+	struct store_frag f;
+	int same;
+
+	same = pub_get(r->pub, OUT_AGENDA, key->data, key->len, &raw) == 0 &&
+	    store_frag_parse(raw.data, raw.len, &f) == 0 &&
+	    f.ics_len == ics->len && memcmp(f.ics, ics->data, ics->len) == 0;
+	buf_release(&raw);
+	return same;
+}
+
 /* The agenda entries of the events among only[0..n) (NULL: all). */
 static void
 render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
@@ -1341,6 +1368,9 @@ render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 			    &item) == 0) {
 				buf_reset(&ics);
 				if (vevent(r, d, &ics) == 0) {
+					if (r->chg != NULL && r->chg[i])
+						r->chg[i] = same_vevent(r,
+						    &key, &ics) ? 2 : 1;
 					store_frag_build(&frag, item.data,
 					    item.len, ics.data, ics.len);
 					pub_put_raw(r->pub, OUT_AGENDA, key.data,
@@ -1837,12 +1867,14 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 			if (changed[i]->col == &s->cols[c])
 				want[c] = 1;
 	}
+	r.chg = chg;
 	prepare_docs(&r, only, n);
 	render_docs(&r, only, n);
+	/* First: it finds out which VEVENTs came out the same. */
+	render_agenda_docs(&r, only, n);
 	render_collections(&r, want);
 	patch_terms(&r, v.terms[0], chg, s->tag_pattern, "tag");
 	patch_terms(&r, v.terms[1], chg, s->cat_pattern, "categorie");
-	render_agenda_docs(&r, only, n);
 	render_home(&r);
 	site_feed(&r);
 	/* The rest shows none of them: it stays as the last publish left it. */

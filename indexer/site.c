@@ -19,7 +19,8 @@
 #include "store.h"
 
 #define MAX_DEPTH 16
-#define IX_MAGIC "FDX1"
+#define IX_MAGIC "FDX2"
+#define IX_HEAD 24	/* magic, configuration, earliest left out, mode */
 
 /*
  * The front matter fields a publish reads of every document, to know
@@ -597,13 +598,16 @@ out:
 
 /* Whether d is dated in the future and left out (future: false). */
 static int
-left_for_later(const struct site *s, const struct doc *d,
+left_for_later(struct site *s, const struct doc *d,
     const struct collection *c, const struct site_opts *opts)
 {
 	if (d->has_date && !opts->all && !cfg_bool(s->config, "future", 0) &&
 	    d->date.secs > opts->now && strcmp(c->label, "evenements") != 0) {
 		log_info("%s: dated in the future; left out (future: false)",
 		    d->path);
+		/* The site index remembers when to look for it again. */
+		if (s->later == 0 || d->date.secs < s->later)
+			s->later = d->date.secs;
 		return 1;
 	}
 	return 0;
@@ -666,13 +670,15 @@ ix_load(struct site *s, const struct site_opts *opts)
 		return;
 	p = (const unsigned char *)s->ixbuf.data;
 	end = p + s->ixbuf.len;
-	if (s->ixbuf.len < 12 || memcmp(p, IX_MAGIC, 4) != 0 ||
+	if (s->ixbuf.len < IX_HEAD || memcmp(p, IX_MAGIC, 4) != 0 ||
 	    store_get64(p + 4) != s->cfg)
 		goto drop;
+	s->ix_later = (int64_t)store_get64(p + 12);
+	s->ix_mode = store_get32(p + 20);
 	/* Room for the smallest entries: pages never touched cost nothing. */
 	cap = s->ixbuf.len / 32 + 16;
 	s->ix = xreallocarray(NULL, cap, sizeof(*s->ix));
-	for (p += 12; p < end; s->nix++) {
+	for (p += IX_HEAD; p < end; s->nix++) {
 		if (cache_ix_next(&p, end, &e.x, &e.raw) == -1)
 			goto drop;
 		if (s->nix == cap) {
@@ -878,7 +884,8 @@ site_same_shape(const struct site *s, struct doc ***changed, size_t *n)
 }
 
 void
-site_index_build(struct site *s, struct buf *out)
+site_index_build(struct site *s, struct buf *out, size_t **cuts,
+    size_t *ncuts)
 {
 	struct buf sk = BUF_INIT;
 	unsigned char b8[8];
@@ -891,14 +898,24 @@ site_index_build(struct site *s, struct buf *out)
 	buf_add(out, IX_MAGIC, 4);
 	store_put64(b8, s->cfg);
 	buf_add(out, b8, 8);
+	store_put64(b8, (uint64_t)s->later);
+	buf_add(out, b8, 8);
+	store_put32(b8, s->mode);
+	buf_add(out, b8, 4);
+	*cuts = xreallocarray(NULL, s->ndocs / SITE_INDEX_PART + 1,
+	    sizeof(**cuts));
+	*ncuts = 0;
 	for (i = 0; i < s->ndocs; i++) {
 		const struct doc *d = s->docs[i];
 		size_t j, len;
 
+		if (i > 0 && i % SITE_INDEX_PART == 0)
+			(*cuts)[(*ncuts)++] = out->len;
 		if (d->ix.len > 0) {
 			/* A run of entries that lie one after the other. */
 			len = d->ix.len;
-			for (j = i + 1; j < s->ndocs && s->docs[j]->ix.len > 0 &&
+			for (j = i + 1; j < s->ndocs && j % SITE_INDEX_PART &&
+			    s->docs[j]->ix.len > 0 &&
 			    s->docs[j]->ix.p == d->ix.p + len; j++)
 				len += s->docs[j]->ix.len;
 			buf_add(out, d->ix.p, len);
@@ -1104,6 +1121,110 @@ cmp_doc_path(const void *a, const void *b)
 	    (*(struct doc *const *)b)->relpath);
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+is_changed(const struct site_opts *opts, const char *relpath)
+{
+	return bsearch(&relpath, opts->changed, opts->nchanged,
+	    sizeof(*opts->changed), cmp_str) != NULL;
+}
+
+/* Adds relpath as lstat finds it now (a file named as changed). */
+static void
+found_now(struct site *s, const char *relpath, struct pathlist *out)
+{
+	struct stat st;
+	struct buf full = BUF_INIT;
+
+	buf_printf(&full, "%s/%s", s->dir, relpath);
+	if (lstat(full.data, &st) == 0) {
+		if (S_ISREG(st.st_mode))
+			pathlist_add(out, xstrdup(relpath), &st);
+		else if (!S_ISDIR(st.st_mode))
+			log_at(LOG_LVL_WARN, full.data, 0, 0,
+			    "not a regular file; skipped");
+	}
+	buf_release(&full);
+}
+
+/* Whether a path named as changed is a document of folder dir ("_x/"). */
+static int
+changed_doc_in(const char *relpath, const char *dir)
+{
+	const char *p;
+
+	if (strncmp(relpath, dir, strlen(dir)) != 0 || !is_doc_ext(relpath))
+		return 0;
+	for (p = relpath; p != NULL; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (p[0] == '.' || p[0] == '#')
+			return 0;
+	}
+	return relpath[strlen(relpath) - 1] != '~';
+}
+
+/*
+ * What walk() would find under dir ("_x/"), without walking: the files of
+ * the site index there as it has them, but those named as changed as
+ * they are now, and the ones named that it does not have.
+ */
+static void
+found_in(struct site *s, const char *dir, const struct site_opts *opts,
+    struct pathlist *out)
+{
+	struct stat st;
+	size_t lo = 0, hi = s->nix, mid, len = strlen(dir), i;
+	struct str sd = str_make(dir, len);
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (str_order(&s->ix[mid].x.relpath, &sd) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < s->nix; i++) {
+		const struct doc_ix *x = &s->ix[i].x;
+		char *rel;
+
+		if (x->relpath.len < len ||
+		    memcmp(x->relpath.p, dir, len) != 0)
+			break;
+		rel = xstrndup(x->relpath.p, x->relpath.len);
+		if (is_changed(opts, rel) ||
+		    (x->mtime_ns == 0 && x->size == 0 && x->ino == 0)) {
+			found_now(s, rel, out);
+			free(rel);
+			continue;
+		}
+		memset(&st, 0, sizeof(st));
+		st.st_mtim.tv_sec = (time_t)(x->mtime_ns / 1000000000u);
+		st.st_mtim.tv_nsec = (long)(x->mtime_ns % 1000000000u);
+		st.st_size = (off_t)x->size;
+		st.st_ino = (ino_t)x->ino;
+		pathlist_add(out, rel, &st);
+	}
+	for (i = 0; i < opts->nchanged; i++)
+		if (changed_doc_in(opts->changed[i], dir) &&
+		    ix_find(s, opts->changed[i]) == NULL)
+			found_now(s, opts->changed[i], out);
+}
+
+/* Whether the caller's list of changed files can stand for a walk. */
+static int
+trust_changed(const struct site *s, const struct site_opts *opts)
+{
+	return opts->changed != NULL && s->ix != NULL &&
+	    s->ix_mode == s->mode &&
+	    (s->ix_later == 0 || s->ix_later > opts->now);
+}
+
 struct site *
 site_load(const char *dir, const struct site_opts *opts)
 {
@@ -1117,10 +1238,15 @@ site_load(const char *dir, const struct site_opts *opts)
 	s->dir = xstrdup(dir);
 	s->build = opts->build;
 	s->pub = opts->pub;
+	s->mode = (opts->drafts ? SITE_MODE_DRAFTS : 0) |
+	    (opts->all ? SITE_MODE_ALL : 0);
 	load_config(s);
 	if (opts->configured != NULL)
 		opts->configured(s, opts->arg);
 	ix_load(s, opts);
+	s->walked = !trust_changed(s, opts);
+	if (!s->walked)
+		s->later = s->ix_later;
 	/* Collections by folder name: the documents come in path order. */
 	order = xreallocarray(NULL, s->ncols + 1, sizeof(*order));
 	for (i = 0; i < s->ncols; i++)
@@ -1134,10 +1260,17 @@ site_load(const char *dir, const struct site_opts *opts)
 			continue;
 		first = pl.n;
 		buf_reset(&rel);
-		buf_printf(&rel, "_%s", c->label);
-		walk(s, rel.data, 0, &pl);
-		if (opts->drafts && strcmp(c->label, "posts") == 0)
-			walk(s, "_drafts", 0, &pl);
+		if (s->walked) {
+			buf_printf(&rel, "_%s", c->label);
+			walk(s, rel.data, 0, &pl);
+			if (opts->drafts && strcmp(c->label, "posts") == 0)
+				walk(s, "_drafts", 0, &pl);
+		} else {
+			buf_printf(&rel, "_%s/", c->label);
+			found_in(s, rel.data, opts, &pl);
+			if (opts->drafts && strcmp(c->label, "posts") == 0)
+				found_in(s, "_drafts/", opts, &pl);
+		}
 		/* In order but for a file beside a folder of its name. */
 		for (j = first + 1; j < pl.n; j++)
 			if (cmp_found(&pl.v[j - 1], &pl.v[j]) > 0)

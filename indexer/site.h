@@ -81,13 +81,33 @@ struct site {
 	struct ixref *ix;	/* its entries, in relpath order */
 	size_t nix;
 	size_t ixnext;		/* after the entry found last */
+	int64_t later;		/* the earliest date of the documents left
+				   out as dated in the future, or 0 */
+	uint32_t mode;		/* SITE_MODE_* of this read */
+	int64_t ix_later;	/* and of the last publish (site index) */
+	uint32_t ix_mode;
+	int walked;		/* the folders were walked (not --changed) */
 };
+
+/* What a read includes beside the published documents. */
+#define SITE_MODE_DRAFTS 1
+#define SITE_MODE_ALL 2
 
 struct site_opts {
 	int drafts;		/* include _drafts */
 	int all;		/* keep published: false and future documents */
 	int keep_going;		/* a broken document keeps its last good version */
 	int full;		/* read every file, trust nothing stored */
+	/*
+	 * Or NULL. The files (relative paths, sorted by strcmp) that may have
+	 * changed since the last publish, as the caller knows (git diff):
+	 * the folders are not walked, every other document is taken to be
+	 * as the site index has it. Ignored (the folders are walked) without
+	 * a site index of the same configuration and options, or when a
+	 * document left out as dated in the future is due.
+	 */
+	char **changed;
+	size_t nchanged;
 	struct pub *pub;	/* the open publish, for the "src" cache; or NULL */
 	uint64_t build;		/* identifies this build of folio-index */
 	long long now;		/* for future: false (seconds since the epoch) */
@@ -144,11 +164,15 @@ int site_same_shape(const struct site *s, struct doc ***changed, size_t *n);
 
 /*
  * The site index of s (every document, in relpath order) into out, for
- * pub_index_put(SITE_INDEX_KEY). Documents kept from an earlier version
- * (--keep-going) are written so that their file is read again.
+ * pub_index_put_parts(SITE_INDEX_KEY), cut every SITE_INDEX_PART
+ * documents at *cuts (malloc'd, *ncuts of them). Documents kept from an
+ * earlier version (--keep-going) are written so that their file is read
+ * again.
  */
 #define SITE_INDEX_KEY "docs"
-void site_index_build(struct site *s, struct buf *out);
+#define SITE_INDEX_PART 256
+void site_index_build(struct site *s, struct buf *out, size_t **cuts,
+    size_t *ncuts);
 
 /* Jekyll's defaults for one document type and path, merged under fm. */
 void site_apply_defaults(const struct site *s, const char *type,
