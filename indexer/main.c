@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +383,16 @@ main(int argc, char **argv)
 	const char *body = NULL, *changed_file = NULL;
 	int c, quiet = 0, liquid = 1, nerr, prc, rc = 1, patched;
 
+	/*
+	 * A publish reads a few big records (the site index, the ledger)
+	 * and makes many small things: from the heap, not a mapping each,
+	 * and kept for reuse rather than handed back and faulted in again.
+	 * An incremental publish spends less time in page faults; a full
+	 * one peaks about 5% higher.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_TOP_PAD, 64 << 20);
 	memset(&po, 0, sizeof(po));
 	memset(&so, 0, sizeof(so));
 	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {
@@ -496,14 +507,7 @@ main(int argc, char **argv)
 				nerr += render_site(s, ts, pub, &plan);
 		}
 		if (nerr == 0) {
-			struct buf ix = BUF_INIT;
-			size_t *cuts, ncuts;
-
-			site_index_build(s, &ix, &cuts, &ncuts);
-			pub_index_put_parts(pub, SITE_INDEX_KEY, ix.data,
-			    ix.len, cuts, ncuts);
-			free(cuts);
-			buf_release(&ix);
+			site_index_store(s, pub);
 			if (patched < 0)
 				pub_index_put(pub, RENDER_PLAN_KEY, plan.data,
 				    plan.len);

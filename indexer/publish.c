@@ -906,22 +906,20 @@ pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
 }
 
 void
-pub_index_put_parts(struct pub *p, const char *key, const void *val,
-    size_t len, const size_t *cuts, size_t ncuts)
+pub_index_put_parts(struct pub *p, const char *key, const struct str *parts,
+    size_t nparts, const uint8_t *same)
 {
 	struct buf k = BUF_INIT;
 	unsigned char head[8];
 	uint32_t old = parts_of(p, key), i;
-	size_t from = 0, to;
 	MDB_val mk;
 	int rc;
 
-	for (i = 0; i <= ncuts; i++) {
-		to = i < ncuts ? cuts[i] : len;
+	for (i = 0; i < nparts; i++) {
+		if (same != NULL && same[i] && i < old)
+			continue;
 		part_key(&k, key, i);
-		index_put1(p, k.data, k.len, (const char *)val + from,
-		    to - from);
-		from = to;
+		index_put1(p, k.data, k.len, parts[i].p, parts[i].len);
 	}
 	for (; i < old && p->rc == 0; i++) {
 		part_key(&k, key, i);
@@ -932,7 +930,7 @@ pub_index_put_parts(struct pub *p, const char *key, const void *val,
 			fail(p, rc, "storing the site index");
 	}
 	memcpy(head, PARTS_MAGIC, 4);
-	store_put32(head + 4, (uint32_t)ncuts + 1);
+	store_put32(head + 4, (uint32_t)nparts);
 	index_put1(p, key, strlen(key), head, 8);
 	buf_release(&k);
 }
@@ -1284,7 +1282,8 @@ ledger_save(struct pub *p)
 {
 	struct buf out = BUF_INIT;
 	unsigned char h[11];
-	size_t i, *cuts, ncuts = 0;
+	size_t i, from, *cuts, ncuts = 0;
+	struct str *parts;
 	uint32_t n = 0;
 
 	/* Every old key claimed again with its hash: the same ledger. */
@@ -1315,7 +1314,14 @@ ledger_save(struct pub *p)
 		n++;
 	}
 	store_put32((unsigned char *)out.data + 4, n);
-	pub_index_put_parts(p, LEDGER_KEY, out.data, out.len, cuts, ncuts);
+	parts = xreallocarray(NULL, ncuts + 1, sizeof(*parts));
+	for (i = 0; i <= ncuts; i++) {
+		from = i > 0 ? cuts[i - 1] : 0;
+		parts[i] = str_make(out.data + from,
+		    (i < ncuts ? cuts[i] : out.len) - from);
+	}
+	pub_index_put_parts(p, LEDGER_KEY, parts, ncuts + 1, NULL);
+	free(parts);
 	free(cuts);
 	buf_release(&out);
 }

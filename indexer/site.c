@@ -19,7 +19,7 @@
 #include "store.h"
 
 #define MAX_DEPTH 16
-#define IX_MAGIC "FDX2"
+#define IX_MAGIC "FDX3"
 #define IX_HEAD 24	/* magic, configuration, earliest left out, mode */
 
 /*
@@ -41,6 +41,7 @@ struct ixref {
 struct found {
 	char *path;
 	uint64_t mtime_ns, size, ino;
+	int borrowed;		/* path is not its own allocation */
 };
 
 struct pathlist {
@@ -59,6 +60,7 @@ pathlist_add(struct pathlist *pl, char *p, const struct stat *st)
 	}
 	f = &pl->v[pl->n++];
 	f->path = p;
+	f->borrowed = 0;
 	f->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u +
 	    (uint64_t)st->st_mtim.tv_nsec;
 	f->size = (uint64_t)st->st_size;
@@ -420,16 +422,18 @@ doc_free(struct doc *d)
 {
 	if (d == NULL)
 		return;
-	free(d->path);
-	free(d->relpath);
-	free(d->name);
-	free(d->ext);
+	if (!d->packed) {	/* else the strings are in d's allocation */
+		free(d->path);
+		free(d->relpath);
+		free(d->name);
+		free(d->ext);
+		free(d->url);
+	}
 	value_free(d->fm);
 	value_free(d->sketch);
 	buf_release(&d->body);
 	buf_release(&d->body_html);
 	buf_release(&d->lede_html);
-	free(d->url);
 	free(d);
 }
 
@@ -700,37 +704,65 @@ drop:
 }
 
 /*
- * The document as the site index has it, when its file has not changed:
- * a stub (see site.h) whose sketch stands for the front matter once read.
- * 0, or -1 to read it otherwise.
+ * The document as the site index has it (entry e), when its file has not
+ * changed (f): a stub (see site.h) whose sketch stands for the front
+ * matter once read, in one allocation with its strings. NULL when the
+ * file must be read.
  */
-static int
-doc_from_index(struct site *s, struct doc *d)
+static struct doc *
+stub_new(const struct site *s, const struct collection *c,
+    const struct found *f, const struct ixref *e)
 {
-	const struct ixref *e = ix_find(s, d->relpath);
+	const struct doc_ix *x = e != NULL ? &e->x : NULL;
+	size_t dl = strlen(s->dir), rl, el;
+	const char *rel, *ext;
+	struct doc *d;
+	char *p;
 
-	if (e == NULL || (e->x.mtime_ns == 0 && e->x.size == 0 &&
-	    e->x.ino == 0) || e->x.mtime_ns != d->mtime_ns ||
-	    e->x.size != d->size || e->x.ino != d->ino ||
-	    (e->x.flags & CACHE_LINKS))
-		return -1;
+	if (x == NULL || (x->mtime_ns == 0 && x->size == 0 && x->ino == 0) ||
+	    x->mtime_ns != f->mtime_ns || x->size != f->size ||
+	    x->ino != f->ino || (x->flags & CACHE_LINKS))
+		return NULL;
+	rel = f->path;
+	rl = strlen(rel);
+	ext = strrchr(rel, '.');
+	el = strlen(ext);
+	d = xcalloc(1, sizeof(*d) + dl + rl + 2 + rl + 1 + x->name.len + 1 +
+	    el + 1 + x->url.len + 1);
+	p = (char *)(d + 1);
+	d->path = p;
+	memcpy(p, s->dir, dl);
+	p[dl] = '/';
+	memcpy(p + dl + 1, rel, rl + 1);
+	p += dl + rl + 2;
+	d->relpath = memcpy(p, rel, rl + 1);
+	p += rl + 1;
+	d->name = memcpy(p, x->name.p, x->name.len);
+	p[x->name.len] = '\0';
+	p += x->name.len + 1;
+	d->ext = memcpy(p, ext, el + 1);
+	p += el + 1;
+	d->url = memcpy(p, x->url.p, x->url.len);
+	p[x->url.len] = '\0';
+	d->packed = 1;
+	d->col = c;
+	d->mtime_ns = f->mtime_ns;
+	d->size = f->size;
+	d->ino = f->ino;
 	d->stub = 1;
 	d->partial = 1;
-	d->skraw = e->x.sketch;
-	d->src_hash = e->x.src_hash;
-	d->flags = e->x.flags;
-	d->body_line = e->x.body_line;
-	d->url = xstrndup(e->x.url.p, e->x.url.len);
-	free(d->name);
-	d->name = xstrndup(e->x.name.p, e->x.name.len);
-	d->has_date = e->x.has_date;
-	d->date.secs = e->x.date_secs;
-	d->date.offset = e->x.date_offset;
-	d->date.date_only = e->x.date_only;
+	d->skraw = x->sketch;
+	d->src_hash = x->src_hash;
+	d->flags = x->flags;
+	d->body_line = x->body_line;
+	d->has_date = x->has_date;
+	d->date.secs = x->date_secs;
+	d->date.offset = x->date_offset;
+	d->date.date_only = x->date_only;
 	d->title = "";
 	d->ix = e->raw;
 	d->cached = 1;
-	return 0;
+	return d;
 }
 
 static void
@@ -883,69 +915,92 @@ site_same_shape(const struct site *s, struct doc ***changed, size_t *n)
 	return 1;
 }
 
-void
-site_index_build(struct site *s, struct buf *out, size_t **cuts,
-    size_t *ncuts)
+/* Appends the site index entry of d, read again this time, to out. */
+static void
+ix_entry(const struct doc *d, struct buf *out)
 {
 	struct buf sk = BUF_INIT;
-	unsigned char b8[8];
 	struct doc_ix x;
 	struct value *m;
-	size_t i;
 
-	buf_reset(out);
-	buf_grow(out, s->ixbuf.len + 4096);
-	buf_add(out, IX_MAGIC, 4);
-	store_put64(b8, s->cfg);
-	buf_add(out, b8, 8);
-	store_put64(b8, (uint64_t)s->later);
-	buf_add(out, b8, 8);
-	store_put32(b8, s->mode);
-	buf_add(out, b8, 4);
-	*cuts = xreallocarray(NULL, s->ndocs / SITE_INDEX_PART + 1,
-	    sizeof(**cuts));
-	*ncuts = 0;
-	for (i = 0; i < s->ndocs; i++) {
-		const struct doc *d = s->docs[i];
-		size_t j, len;
-
-		if (i > 0 && i % SITE_INDEX_PART == 0)
-			(*cuts)[(*ncuts)++] = out->len;
-		if (d->ix.len > 0) {
-			/* A run of entries that lie one after the other. */
-			len = d->ix.len;
-			for (j = i + 1; j < s->ndocs && j % SITE_INDEX_PART &&
-			    s->docs[j]->ix.len > 0 &&
-			    s->docs[j]->ix.p == d->ix.p + len; j++)
-				len += s->docs[j]->ix.len;
-			buf_add(out, d->ix.p, len);
-			i = j - 1;
-			continue;
-		}
-		memset(&x, 0, sizeof(x));
-		x.relpath = str_from(d->relpath);
-		x.url = str_from(d->url);
-		x.name = str_from(d->name);
-		if (!d->kept) {		/* a kept one is read again */
-			x.mtime_ns = d->mtime_ns;
-			x.size = d->size;
-			x.ino = d->ino;
-		}
-		x.src_hash = d->src_hash;
-		x.flags = d->flags;
-		x.body_line = d->body_line;
-		x.has_date = (uint8_t)d->has_date;
-		x.date_secs = d->date.secs;
-		x.date_offset = d->date.offset;
-		x.date_only = (uint8_t)d->date.date_only;
-		m = sketch_of(d->fm);
-		buf_reset(&sk);
-		cache_put_value(&sk, m);
-		value_free(m);
-		x.sketch = str_make(buf_cstr(&sk), sk.len);
-		cache_ix_put(out, &x);
+	memset(&x, 0, sizeof(x));
+	x.relpath = str_from(d->relpath);
+	x.url = str_from(d->url);
+	x.name = str_from(d->name);
+	if (!d->kept) {		/* a kept one is read again */
+		x.mtime_ns = d->mtime_ns;
+		x.size = d->size;
+		x.ino = d->ino;
 	}
+	x.src_hash = d->src_hash;
+	x.flags = d->flags;
+	x.body_line = d->body_line;
+	x.has_date = (uint8_t)d->has_date;
+	x.date_secs = d->date.secs;
+	x.date_offset = d->date.offset;
+	x.date_only = (uint8_t)d->date.date_only;
+	m = sketch_of(d->fm);
+	cache_put_value(&sk, m);
+	value_free(m);
+	x.sketch = str_make(buf_cstr(&sk), sk.len);
+	cache_ix_put(out, &x);
 	buf_release(&sk);
+}
+
+void
+site_index_store(struct site *s, struct pub *pub)
+{
+	struct buf out = BUF_INIT;
+	unsigned char b8[8];
+	struct str *parts;
+	uint8_t *same;
+	size_t i, j, k, n, np, *at;
+
+	/*
+	 * Part 0 is the head, part k + 1 the entries of documents
+	 * [k * SITE_INDEX_PART, (k + 1) * SITE_INDEX_PART). A part whose
+	 * documents are the stored entries at the same places is the stored
+	 * part: it is neither made again nor compared.
+	 */
+	np = 1 + (s->ndocs + SITE_INDEX_PART - 1) / SITE_INDEX_PART;
+	parts = xcalloc(np, sizeof(*parts));
+	same = xcalloc(np, 1);
+	at = xcalloc(np + 1, sizeof(*at));
+	buf_add(&out, IX_MAGIC, 4);
+	store_put64(b8, s->cfg);
+	buf_add(&out, b8, 8);
+	store_put64(b8, (uint64_t)s->later);
+	buf_add(&out, b8, 8);
+	store_put32(b8, s->mode);
+	buf_add(&out, b8, 4);
+	same[0] = s->ix != NULL && s->ixbuf.len >= IX_HEAD &&
+	    memcmp(s->ixbuf.data, out.data, IX_HEAD) == 0;
+	at[1] = out.len;
+	for (k = 1; k < np; k++) {
+		i = (k - 1) * SITE_INDEX_PART;
+		n = s->ndocs - i < SITE_INDEX_PART ? s->ndocs - i :
+		    SITE_INDEX_PART;
+		same[k] = s->nix == s->ndocs;
+		for (j = i; j < i + n && same[k]; j++)
+			same[k] = s->docs[j]->ix.len > 0 &&
+			    s->docs[j]->ix.p == s->ix[j].raw.p;
+		for (j = i; j < i + n && !same[k]; j++) {
+			if (s->docs[j]->ix.len > 0)
+				buf_add(&out, s->docs[j]->ix.p,
+				    s->docs[j]->ix.len);
+			else
+				ix_entry(s->docs[j], &out);
+		}
+		at[k + 1] = out.len;
+	}
+	/* out has moved while it grew: the parts are placed at the end. */
+	for (k = 0; k < np; k++)
+		parts[k] = str_make(out.data + at[k], at[k + 1] - at[k]);
+	pub_index_put_parts(pub, SITE_INDEX_KEY, parts, np, same);
+	free(parts);
+	free(same);
+	free(at);
+	buf_release(&out);
 }
 
 /* Reads one document; NULL when it is left out or broken (reported). */
@@ -964,6 +1019,11 @@ doc_load(struct site *s, const struct collection *c, const struct found *f,
 	int y, m, dd, fdate;
 	size_t rest;
 
+	if ((d = stub_new(s, c, f, ix_find(s, relpath))) != NULL) {
+		if (left_for_later(s, d, c, opts))
+			goto drop;
+		return d;
+	}
 	d = xcalloc(1, sizeof(*d));
 	d->col = c;
 	d->relpath = xstrdup(relpath);
@@ -987,11 +1047,6 @@ doc_load(struct site *s, const struct collection *c, const struct found *f,
 	d->mtime_ns = f->mtime_ns;
 	d->size = f->size;
 	d->ino = f->ino;
-	if (doc_from_index(s, d) == 0) {
-		if (left_for_later(s, d, c, opts))
-			goto drop;
-		return d;
-	}
 	if (!opts->full && doc_from_cache(s, d, opts, 0) == 0)
 		goto parsed;
 	if (buf_read_file(&text, d->path, FM_MAX_FILE, err,
@@ -1079,6 +1134,32 @@ cmp_doc_url(const void *a, const void *b)
 	int c = strcmp(x->url, y->url);
 
 	return c != 0 ? c : strcmp(x->relpath, y->relpath);
+}
+
+/*
+ * Whether a document may claim a URL the last publish did not give it:
+ * the site index had no two documents on one URL (it is only stored by a
+ * publish), so if every document has its entry's URL none do now.
+ */
+static int
+new_urls(struct site *s)
+{
+	const struct ixref *e;
+	size_t i;
+
+	if (s->ix == NULL || s->ndocs > s->nix)
+		return 1;
+	for (i = 0; i < s->ndocs; i++) {
+		const struct doc *d = s->docs[i];
+
+		if (d->ix.len > 0)
+			continue;
+		e = ix_find(s, d->relpath);
+		if (e == NULL || e->x.url.len != strlen(d->url) ||
+		    memcmp(e->x.url.p, d->url, e->x.url.len) != 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* Whether two documents have one URL (a table of URL hashes, then names). */
@@ -1176,11 +1257,12 @@ changed_doc_in(const char *relpath, const char *dir)
  */
 static void
 found_in(struct site *s, const char *dir, const struct site_opts *opts,
-    struct pathlist *out)
+    struct pathlist *out, struct buf *names)
 {
 	struct stat st;
-	size_t lo = 0, hi = s->nix, mid, len = strlen(dir), i;
+	size_t lo = 0, hi = s->nix, mid, len = strlen(dir), i, first, at;
 	struct str sd = str_make(dir, len);
+	char *base;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -1189,18 +1271,26 @@ found_in(struct site *s, const char *dir, const struct site_opts *opts,
 		else
 			hi = mid;
 	}
-	for (i = lo; i < s->nix; i++) {
+	/* The paths, one after the other in names (it does not move once
+	 * filled: they are borrowed from there). */
+	for (i = lo; i < s->nix && s->ix[i].x.relpath.len >= len &&
+	    memcmp(s->ix[i].x.relpath.p, dir, len) == 0; i++)
+		;
+	buf_reset(names);
+	for (first = lo; first < i; first++) {
+		buf_add(names, s->ix[first].x.relpath.p,
+		    s->ix[first].x.relpath.len);
+		buf_addc(names, '\0');
+	}
+	base = names->data;
+	for (at = 0, first = i, i = lo; i < first; i++) {
 		const struct doc_ix *x = &s->ix[i].x;
-		char *rel;
+		char *rel = base + at;
 
-		if (x->relpath.len < len ||
-		    memcmp(x->relpath.p, dir, len) != 0)
-			break;
-		rel = xstrndup(x->relpath.p, x->relpath.len);
+		at += x->relpath.len + 1;
 		if (is_changed(opts, rel) ||
 		    (x->mtime_ns == 0 && x->size == 0 && x->ino == 0)) {
 			found_now(s, rel, out);
-			free(rel);
 			continue;
 		}
 		memset(&st, 0, sizeof(st));
@@ -1209,6 +1299,7 @@ found_in(struct site *s, const char *dir, const struct site_opts *opts,
 		st.st_size = (off_t)x->size;
 		st.st_ino = (ino_t)x->ino;
 		pathlist_add(out, rel, &st);
+		out->v[out->n - 1].borrowed = 1;
 	}
 	for (i = 0; i < opts->nchanged; i++)
 		if (changed_doc_in(opts->changed[i], dir) &&
@@ -1231,7 +1322,8 @@ site_load(const char *dir, const struct site_opts *opts)
 	struct site *s = xcalloc(1, sizeof(*s));
 	struct pathlist pl = { NULL, 0, 0 };
 	struct collection **order;
-	struct buf rel = BUF_INIT;
+	struct buf rel = BUF_INIT, names[2] = { BUF_INIT, BUF_INIT };
+	size_t nnames = 0;
 	size_t i, j, k, first;
 	struct doc *d;
 
@@ -1267,9 +1359,11 @@ site_load(const char *dir, const struct site_opts *opts)
 				walk(s, "_drafts", 0, &pl);
 		} else {
 			buf_printf(&rel, "_%s/", c->label);
-			found_in(s, rel.data, opts, &pl);
+			found_in(s, rel.data, opts, &pl,
+			    &names[nnames++ % 2]);
 			if (opts->drafts && strcmp(c->label, "posts") == 0)
-				found_in(s, "_drafts/", opts, &pl);
+				found_in(s, "_drafts/", opts, &pl,
+				    &names[nnames++ % 2]);
 		}
 		/* In order but for a file beside a folder of its name. */
 		for (j = first + 1; j < pl.n; j++)
@@ -1292,7 +1386,7 @@ site_load(const char *dir, const struct site_opts *opts)
 	}
 	free(order);
 	/* Two documents claiming one URL: an error naming both. */
-	if (urls_clash(s) && s->ndocs > 1) {
+	if (new_urls(s) && urls_clash(s) && s->ndocs > 1) {
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_url);
 		for (i = 1; i < s->ndocs; i++) {
 			if (strcmp(s->docs[i - 1]->url, s->docs[i]->url) != 0)
@@ -1309,9 +1403,12 @@ site_load(const char *dir, const struct site_opts *opts)
 	if (i < s->ndocs)
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
 	for (i = 0; i < pl.n; i++)
-		free(pl.v[i].path);
+		if (!pl.v[i].borrowed)
+			free(pl.v[i].path);
 	free(pl.v);
 	buf_release(&rel);
+	buf_release(&names[0]);
+	buf_release(&names[1]);
 	return s;
 }
 

@@ -38,6 +38,7 @@ struct doc {
 	int stub;		/* not even the sketch is read yet (fm NULL):
 				   site_doc_sketch() or site_doc_full() */
 	struct str skraw;	/* the stored sketch (in site.ixbuf) */
+	int packed;		/* its strings are in its own allocation */
 	struct value *sketch;	/* the sketch, once fm is whole */
 	struct str ix;		/* its entry in the site index, when it
 				   came from there (in site.ixbuf) */
@@ -163,16 +164,15 @@ int site_sketch_all(struct site *s);
 int site_same_shape(const struct site *s, struct doc ***changed, size_t *n);
 
 /*
- * The site index of s (every document, in relpath order) into out, for
- * pub_index_put_parts(SITE_INDEX_KEY), cut every SITE_INDEX_PART
- * documents at *cuts (malloc'd, *ncuts of them). Documents kept from an
- * earlier version (--keep-going) are written so that their file is read
- * again.
+ * Stores the site index of s (every document, in relpath order) with
+ * pub_index_put_parts(SITE_INDEX_KEY): a head, then a part every
+ * SITE_INDEX_PART documents, so that a publish changing a few documents
+ * writes a few parts. Documents kept from an earlier version
+ * (--keep-going) are written so that their file is read again.
  */
 #define SITE_INDEX_KEY "docs"
 #define SITE_INDEX_PART 256
-void site_index_build(struct site *s, struct buf *out, size_t **cuts,
-    size_t *ncuts);
+void site_index_store(struct site *s, struct pub *pub);
 
 /* Jekyll's defaults for one document type and path, merged under fm. */
 void site_apply_defaults(const struct site *s, const char *type,
