@@ -171,6 +171,8 @@ dump() { mdb_dump -a "$PDB"; }
 push
 check "hook: push accepted" [ "$(cat "$T/push.rc")" = 0 ]
 check "hook: reports the publish" said "folio: published main at "
+check "hook: the first publish walks the tree (no list of changes)" \
+    sh -c '! grep -q "files changed since" "$1"' sh "$T/push.out"
 check "hook: seed page published" \
     sh -c '"$1" "$2" "$3" | grep -qx "Status: 200"' sh "$DBCAT" "$PDB" "$SEED"
 check "hook: static tree published (assets/, uploads/)" \
@@ -212,11 +214,45 @@ push
 check "fixed push: published again" said "folio: published main at "
 check "fixed push: the new title is stored" \
     sh -c '"$1" "$2" "$3" | grep -q "Atelier renommé"' sh "$DBCAT" "$PDB" "$SEED"
+check "fixed push: only the files changed since the last publish were named" \
+    said "files changed since "
+mkdir "$T/exp"
+git -C "$W" archive HEAD | tar -x -C "$T/exp"
+"$D/bin/folio-index" --quiet --templates "$D/share/folio/templates" \
+    "$T/exp" "$T/fulldb" 2>/dev/null
+pubdump() { mdb_dump -s "$2" "$1" | sed '1,/^HEADER=END/d'; }
+same_pub() {
+	for db in pages agenda meta; do
+		pubdump "$1" $db >"$T/a.$db"
+		pubdump "$2" $db >"$T/b.$db"
+		cmp -s "$T/a.$db" "$T/b.$db" || return 1
+	done
+}
+check "fixed push: the database equals a full publish of the commit" \
+    same_pub "$PDB" "$T/fulldb"
 check "fixed push: the seed ETag changed" \
     sh -c '[ -n "$1" ] && [ "$1" != "$2" ]' sh "$(etag)" "$E1"
 check "fixed push: static tree swapped, previous kept" \
     sh -c '[ "$(readlink "$1")" != "$2" ] && [ -d "$1/assets" ] &&
     [ -d "$(dirname "$1")/$2" ]' sh "$ST" "$S1"
+# A body edited, a document added and one removed: the list of changes
+# again, and the result of a full publish.
+printf '\nUn paragraphe de plus.\n' >>"$f"
+g=$(ls "$W"/_actualites/*.markdown | head -n 1)
+cp "$g" "$W/_actualites/2026-01-01-copie.markdown"
+git -C "$W" rm -q "$(ls "$W"/_actualites/*.markdown | sed -n 3p)"
+git -C "$W" add -A
+git -C "$W" commit -q -m "edits"
+push
+check "edits: published with the list of changes" \
+    said "folio: published main at .* (3 files changed since "
+rm -rf "$T/exp" "$T/fulldb"
+mkdir "$T/exp"
+git -C "$W" archive HEAD | tar -x -C "$T/exp"
+"$D/bin/folio-index" --quiet --templates "$D/share/folio/templates" \
+    "$T/exp" "$T/fulldb" 2>/dev/null
+check "edits: the database equals a full publish of the commit" \
+    same_pub "$PDB" "$T/fulldb"
 check "hook: no temporary directory left" \
     sh -c '[ -z "$(ls -A "$1")" ]' sh "$T/tmp"
 

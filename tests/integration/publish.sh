@@ -61,6 +61,64 @@ check "one document changed: a few responses rendered" sh -c '
 full
 check "incremental equals full after a change" same "$T/db" "$T/full"
 
+# Changes that move nothing (same URL, date, title, tags, categories...):
+# only what shows the document is looked at, from the stored plan.
+A=_evenements/atelier-accessibilite-numerique-rgaa.markdown
+sed -i "s/^chapeau-text: 'Un atelier pratique/chapeau-text: 'Un atelier très pratique/" "$S/$A"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "a lede changed: only what shows the document" \
+    sh -c 'echo "$1" | grep -q "1 document changed, none moved"' sh "$out"
+full
+check "a lede changed: equals a full publish" same "$T/db" "$T/full"
+printf '\nUn paragraphe ajouté.\n' >>"$S/$A"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "a body changed: only what shows the document" \
+    sh -c 'echo "$1" | grep -q "1 document changed, none moved"' sh "$out"
+full
+check "a body changed: equals a full publish" same "$T/db" "$T/full"
+check "a body changed: the page shows it" sh -c '"$1" "$2" /agenda/atelier-accessibilite-numerique-rgaa/ | grep -q "Un paragraphe ajouté"' sh "$DBCAT" "$T/db"
+
+# --changed: the list of changed files stands for the walk.
+printf '\nEncore un paragraphe.\n' >>"$S/$A"
+printf '%s\n' "$A" >"$T/changed"
+out=$("$IDX" --changed "$T/changed" $TPL "$S" "$T/db" 2>&1)
+check "--changed: published" sh -c 'echo "$1" | grep -q "^published .* (1 read"' sh "$out"
+full
+check "--changed: equals a full publish" same "$T/db" "$T/full"
+R=$(ls "$S/_communiques/" | head -1)
+mv "$S/_communiques/$R" "$T/removed.md"
+cp "$T/removed.md" "$S/_actualites/2026-03-03-ajout.md"
+printf '_communiques/%s\0_actualites/2026-03-03-ajout.md\0_templates/absent.mustache\0' "$R" >"$T/changed"
+check "--changed, NUL-separated, a removal and an addition" \
+    "$IDX" --quiet --changed "$T/changed" $TPL "$S" "$T/db"
+full
+check "--changed: equals a full publish after a removal and an addition" \
+    same "$T/db" "$T/full"
+check "--changed: the added document is served" "$DBCAT" "$T/db" /actualites/ajout/
+: >"$T/changed"
+out=$("$IDX" --changed - $TPL "$S" "$T/db" <"$T/changed" 2>&1)
+check "--changed, an empty list on stdin: nothing rendered again" \
+    sh -c 'echo "$1" | grep -q " 0 changed, 0 deleted"' sh "$out"
+# A document dated a few seconds ahead is left out (future: false); once
+# it is due, a list of changes that does not name it cannot stand for the
+# walk that finds it.
+when=$(date -u -d '@'$(( $(date +%s) + 3 )) '+%Y-%m-%d %H:%M:%S +0000')
+printf -- '---\ntitle: Bientôt\ndate: %s\n---\nÀ venir.\n' "$when" >"$S/_actualites/bientot.md"
+sed -i 's/^future: true/future: false/' "$S/_config.yml"
+"$IDX" --quiet $TPL "$S" "$T/db"
+check "a document dated ahead is left out" sh -c '! "$1" "$2" /actualites/bientot/ >/dev/null 2>&1' sh "$DBCAT" "$T/db"
+sleep 4
+out=$("$IDX" --changed "$T/changed" $TPL "$S" "$T/db" 2>&1)
+check "--changed: a document come due makes it walk" \
+    sh -c 'echo "$1" | grep -q "the folders were walked"' sh "$out"
+check "--changed: the document come due is served" "$DBCAT" "$T/db" /actualites/bientot/
+full
+check "--changed: equals a full publish once it is due" same "$T/db" "$T/full"
+rm "$S/_actualites/bientot.md" "$S/_actualites/2026-03-03-ajout.md"
+mv "$T/removed.md" "$S/_communiques/$R"
+sed -i 's/^future: false/future: true/' "$S/_config.yml"
+check "publish after the --changed tests" "$IDX" --quiet $TPL "$S" "$T/db"
+
 GONE=$(ls "$S/_actualites/" | tail -1)
 rm "$S/_actualites/$GONE"
 cp "$TOP/content/_evenements/webinaire-cloud.markdown" "$S/_evenements/webinaire-cloud-bis.markdown"
