@@ -56,7 +56,7 @@ static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
  * deleted (no walk over the databases).
  */
 #define LEDGER_KEY "ledger"
-#define LEDGER_MAGIC "FLG2"
+#define LEDGER_MAGIC "FLG3"
 #define LEDGER_PART 1024	/* entries per part (see pub_index_put_parts()) */
 /*
  * How the compressed variants are made: stored with the ledger, so that a
@@ -72,6 +72,7 @@ struct lent {
 	uint16_t len;
 	uint8_t db;
 	uint8_t claimed;
+	uint8_t moved;		/* claimed with another hash than stored */
 	const char *opath;	/* the document that claimed it, or NULL */
 	unsigned oline, ocol;
 };
@@ -445,8 +446,10 @@ claim_ent(struct pub *p, struct lent *e, uint64_t dep)
 		return;
 	}
 	e->claimed = 1;
-	if ((size_t)(e - p->ents) >= p->nold || e->dep != dep)
+	if ((size_t)(e - p->ents) >= p->nold || e->dep != dep) {
 		p->ledger_moved = 1;
+		e->moved = 1;
+	}
 	e->dep = dep;
 	e->opath = p->opath;
 	e->oline = p->oline;
@@ -1282,47 +1285,68 @@ ledger_save(struct pub *p)
 {
 	struct buf out = BUF_INIT;
 	unsigned char h[11];
-	size_t i, from, *cuts, ncuts = 0;
+	size_t i, k, np, *at;
 	struct str *parts;
+	uint8_t *same;
 	uint32_t n = 0;
+	int kept;
 
-	/* Every old key claimed again with its hash: the same ledger. */
+	/* Every old key claimed again, no new one: the same keys. */
 	for (i = 0; i < p->nold && p->ents[i].claimed; i++)
 		;
-	if (p->ledger_ok && p->same_variants && !p->ledger_moved &&
-	    i == p->nold && p->nents == p->nold)
+	kept = p->ledger_ok && p->same_variants && i == p->nold &&
+	    p->nents == p->nold;
+	if (kept && !p->ledger_moved)
 		return;
-	buf_grow(&out, p->lkeys.len + 11 * p->nents + 12);
-	cuts = xreallocarray(NULL, p->nents / LEDGER_PART + 1, sizeof(*cuts));
+	for (i = 0; i < p->nents; i++)
+		n += p->ents[i].claimed;
+	/*
+	 * Part 0 is the head; part k + 1 the claimed entries
+	 * [k * LEDGER_PART, (k + 1) * LEDGER_PART). With the same keys as
+	 * stored, a part none of whose hashes moved is the stored part: it
+	 * is neither made again nor compared.
+	 */
+	np = 1 + (n + LEDGER_PART - 1) / LEDGER_PART;
+	at = xcalloc(np + 1, sizeof(*at));
+	same = xcalloc(np, 1);
+	parts = xcalloc(np, sizeof(*parts));
 	buf_add(&out, LEDGER_MAGIC, 4);
-	buf_add(&out, "\0\0\0\0", 4);
+	store_put32(h, n);
+	buf_add(&out, h, 4);
 	store_put32(h, VARIANTS_ID);
 	buf_add(&out, h, 4);
-	for (i = 0; i < p->nents; i++) {
-		const struct lent *e = &p->ents[i];
+	at[1] = out.len;
+	for (k = 1, i = 0; k < np; k++) {
+		size_t m = 0, first = i;
 
-		if (!e->claimed)
-			continue;
-		if (n > 0 && n % LEDGER_PART == 0)
-			cuts[ncuts++] = out.len;
-		h[0] = e->db;
-		store_put64(h + 1, e->dep);
-		h[9] = (unsigned char)(e->len & 0xff);
-		h[10] = (unsigned char)(e->len >> 8);
-		buf_add(&out, h, sizeof(h));
-		buf_add(&out, p->lkeys.data + e->off, e->len);
-		n++;
+		same[k] = kept;
+		for (; kept && i < p->nents && i < first + LEDGER_PART; i++)
+			if (p->ents[i].moved)
+				same[k] = 0;
+		for (i = first; i < p->nents && m < LEDGER_PART; i++) {
+			const struct lent *e = &p->ents[i];
+
+			if (!e->claimed)
+				continue;
+			m++;
+			if (same[k])
+				continue;
+			h[0] = e->db;
+			store_put64(h + 1, e->dep);
+			h[9] = (unsigned char)(e->len & 0xff);
+			h[10] = (unsigned char)(e->len >> 8);
+			buf_add(&out, h, sizeof(h));
+			buf_add(&out, p->lkeys.data + e->off, e->len);
+		}
+		at[k + 1] = out.len;
 	}
-	store_put32((unsigned char *)out.data + 4, n);
-	parts = xreallocarray(NULL, ncuts + 1, sizeof(*parts));
-	for (i = 0; i <= ncuts; i++) {
-		from = i > 0 ? cuts[i - 1] : 0;
-		parts[i] = str_make(out.data + from,
-		    (i < ncuts ? cuts[i] : out.len) - from);
-	}
-	pub_index_put_parts(p, LEDGER_KEY, parts, ncuts + 1, NULL);
+	same[0] = kept;		/* the same number of keys, the same head */
+	for (k = 0; k < np; k++)
+		parts[k] = str_make(out.data + at[k], at[k + 1] - at[k]);
+	pub_index_put_parts(p, LEDGER_KEY, parts, np, same);
 	free(parts);
-	free(cuts);
+	free(same);
+	free(at);
 	buf_release(&out);
 }
 

@@ -15,6 +15,8 @@
 #   JEKYLL_DOCS   documents for Jekyll (1000; Jekyll needs minutes per
 #                 thousand documents)
 #   BENCH_RUNS    runs of each folio measurement, median reported (3)
+#   INC_RUNS      runs of a one-document incremental publish (9: a run is
+#                 a few tens of milliseconds, and this machine is shared)
 #   BENCH_SEED    generator seed (1)
 #   TMPDIR        where the temporary tree goes (/tmp); removed at the end
 set -eu
@@ -23,16 +25,17 @@ FOLIO_INDEX=${FOLIO_INDEX:-bin/folio-index}
 BENCH_DOCS=${BENCH_DOCS:-10000}
 JEKYLL_DOCS=${JEKYLL_DOCS:-1000}
 BENCH_RUNS=${BENCH_RUNS:-3}
+INC_RUNS=${INC_RUNS:-9}
 BENCH_SEED=${BENCH_SEED:-1}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 export LC_ALL=C.UTF-8
 
-for n in "$BENCH_DOCS" "$JEKYLL_DOCS" "$BENCH_RUNS"; do
+for n in "$BENCH_DOCS" "$JEKYLL_DOCS" "$BENCH_RUNS" "$INC_RUNS"; do
 	case $n in
 	'' | *[!0-9]* | 0)
-		echo "bench-index: BENCH_DOCS, JEKYLL_DOCS and BENCH_RUNS must" \
-		    "be positive numbers" >&2
+		echo "bench-index: BENCH_DOCS, JEKYLL_DOCS, BENCH_RUNS and" \
+		    "INC_RUNS must be positive numbers" >&2
 		exit 2 ;;
 	esac
 done
@@ -126,14 +129,31 @@ if [ -x "$FOLIO_INDEX" ]; then
 	# again so that there is always something new to publish.
 	doc=$(ls "$T/site/_evenements" | sort | head -n 1)
 	echo "bench-index: folio-index: incremental, one document changed" \
-	    "(_evenements/$doc) x$BENCH_RUNS"
+	    "(_evenements/$doc) x$INC_RUNS"
 	i=1
-	while [ "$i" -le "$BENCH_RUNS" ]; do
+	while [ "$i" -le "$INC_RUNS" ]; do
 		printf '\nMise à jour n° %d du programme.\n' "$i" \
 		    >>"$T/site/_evenements/$doc"
 		$M run "$R" folio-inc-doc "folio-index, one document changed" \
 		    "$BENCH_DOCS" "$FLOG" -- "$@" "$T/site" "$T/db" ||
 		    show_log "folio-index (one document changed)" "$FLOG"
+		i=$((i + 1))
+	done
+
+	# The same, as the post-receive hook runs it: told which file
+	# changed (git diff --name-only), the indexer walks no folder.
+	printf '_evenements/%s\n' "$doc" >"$T/changed"
+	echo "bench-index: folio-index: incremental, one document changed," \
+	    "named with --changed x$INC_RUNS"
+	i=1
+	while [ "$i" -le "$INC_RUNS" ]; do
+		printf '\nMise à jour n° %d du programme (liste).\n' "$i" \
+		    >>"$T/site/_evenements/$doc"
+		$M run "$R" folio-inc-list \
+		    "folio-index, one document changed, --changed" \
+		    "$BENCH_DOCS" "$FLOG" -- "$@" --changed "$T/changed" \
+		    "$T/site" "$T/db" ||
+		    show_log "folio-index (--changed)" "$FLOG"
 		i=$((i + 1))
 	done
 
@@ -166,10 +186,13 @@ else
 	why="$FOLIO_INDEX not found or not executable (make builds it;"
 	why="$why or set FOLIO_INDEX)"
 	echo "bench-index: folio-index: $why; skipping the folio rows"
-	for id in folio-full folio-inc-doc folio-inc-tpl folio-inc-none; do
+	for id in folio-full folio-inc-doc folio-inc-list folio-inc-tpl \
+	    folio-inc-none; do
 		case $id in
 		folio-full) what="folio-index full publish" ;;
 		folio-inc-doc) what="folio-index, one document changed" ;;
+		folio-inc-list)
+			what="folio-index, one document changed, --changed" ;;
 		folio-inc-tpl) what="folio-index, one template changed" ;;
 		*) what="folio-index, nothing changed" ;;
 		esac

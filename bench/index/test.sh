@@ -196,12 +196,13 @@ grep -q 'not found or not executable.*skipping the folio rows' "$T/run1" &&
     grep -q '^| folio-index full publish .* skipped ' "$T/run1"
 check $? "run.sh skips the folio rows with a message"
 (cd "$HERE/../.." && TMPDIR=$T/tmp FOLIO_INDEX=$T/fake-index \
-    BENCH_DOCS=20 JEKYLL_DOCS=20 BENCH_RUNS=2 sh bench/index/run.sh) \
-    >"$T/run2" 2>&1
+    BENCH_DOCS=20 JEKYLL_DOCS=20 BENCH_RUNS=2 INC_RUNS=2 \
+    sh bench/index/run.sh) >"$T/run2" 2>&1
 check $? "run.sh with a folio-index exits 0"
-[ "$(grep -c '^| folio-index' "$T/run2")" -eq 4 ] &&
-    grep -q 'one document changed .* ms  (.*, .*)' "$T/run2"
-check $? "run.sh: four folio rows, two runs each"
+[ "$(grep -c '^| folio-index' "$T/run2")" -eq 5 ] &&
+    grep -q 'one document changed  .* ms  (.*, .*)' "$T/run2" &&
+    grep -q 'one document changed, --changed .* ms  (.*, .*)' "$T/run2"
+check $? "run.sh: five folio rows (one with --changed), two runs each"
 if command -v hugo >/dev/null 2>&1; then
 	grep -q '^| Hugo, taxonomies and feeds  *|  *20 |  *[0-9.]* |' \
 	    "$T/run2"
