@@ -848,7 +848,8 @@ index_get(struct pub *p, const char *key, struct buf *out)
 {
 	struct buf k = BUF_INIT;
 	uint32_t n, i;
-	MDB_val mk, v;
+	MDB_val mk, *vs;
+	size_t total;
 	int rc;
 
 	rc = get_copy(p, p->index, key, strlen(key), out);
@@ -856,19 +857,28 @@ index_get(struct pub *p, const char *key, struct buf *out)
 		return rc;
 	n = store_get32((const unsigned char *)out->data + 4);
 	buf_reset(out);
-	for (i = 0; i < n; i++) {
+	/* Where the parts are, then one copy into room made once (nothing
+	 * is written in between: the views stay valid). */
+	vs = xreallocarray(NULL, n + 1, sizeof(*vs));
+	for (i = 0, total = 0; i < n; i++) {
 		part_key(&k, key, i);
 		mk.mv_data = k.data;
 		mk.mv_size = k.len;
-		if ((rc = mdb_get(p->txn, p->index, &mk, &v)) != 0) {
+		if ((rc = mdb_get(p->txn, p->index, &mk, &vs[i])) != 0) {
 			/* A part missing: the record is not there as a whole. */
 			if (rc != MDB_NOTFOUND)
 				fail(p, rc, "reading");
 			rc = rc == MDB_NOTFOUND ? PUB_NOTFOUND : -1;
 			break;
 		}
-		buf_add(out, v.mv_data, v.mv_size);
+		total += vs[i].mv_size;
 	}
+	if (rc == 0) {
+		buf_grow(out, total);
+		for (i = 0; i < n; i++)
+			buf_add(out, vs[i].mv_data, vs[i].mv_size);
+	}
+	free(vs);
 	buf_release(&k);
 	return rc;
 }

@@ -233,19 +233,33 @@ prepare_docs(struct rctx *r, const size_t *only, size_t nonly)
 
 /* ---- what each response is made of ---- */
 
-static uint64_t
-dep_str(uint64_t h, const char *s)
-{
-	return store_hash(h, s, strlen(s) + 1);
-}
-
+/*
+ * The hash of what a response is made of goes on from h, eight bytes at a
+ * time: every publish hashes the dependencies of every response it looks
+ * at (a site's URLs, its documents' hashes).
+ */
 static uint64_t
 dep_u64(uint64_t h, uint64_t v)
 {
-	unsigned char b[8];
+	h = (h ^ v) * 0xff51afd7ed558ccdULL;
+	h ^= h >> 32;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
 
-	store_put64(b, v);
-	return store_hash(h, b, 8);
+static uint64_t
+dep_str(uint64_t h, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i;
+	uint64_t w;
+
+	h = dep_u64(h, (uint64_t)len);
+	for (; len >= 8; p += 8, len -= 8)
+		h = dep_u64(h, store_get64(p));
+	for (w = 0, i = 0; i < len; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	return dep_u64(h, w);
 }
 
 /* Everything a document brings to a response that shows it. */
