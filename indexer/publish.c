@@ -919,8 +919,8 @@ pub_index_put(struct pub *p, const char *key, const void *val, size_t len)
 }
 
 void
-pub_index_put_parts(struct pub *p, const char *key, const struct str *parts,
-    size_t nparts, const uint8_t *same)
+pub_index_put_parts(struct pub *p, const char *key, const char *data,
+    const size_t *at, size_t nparts, const uint8_t *same)
 {
 	struct buf k = BUF_INIT;
 	unsigned char head[8];
@@ -932,7 +932,7 @@ pub_index_put_parts(struct pub *p, const char *key, const struct str *parts,
 		if (same != NULL && same[i] && i < old)
 			continue;
 		part_key(&k, key, i);
-		index_put1(p, k.data, k.len, parts[i].p, parts[i].len);
+		index_put1(p, k.data, k.len, data + at[i], at[i + 1] - at[i]);
 	}
 	for (; i < old && p->rc == 0; i++) {
 		part_key(&k, key, i);
@@ -1296,7 +1296,6 @@ ledger_save(struct pub *p)
 	struct buf out = BUF_INIT;
 	unsigned char h[11];
 	size_t i, k, np, *at;
-	struct str *parts;
 	uint8_t *same;
 	uint32_t n = 0;
 	int kept;
@@ -1319,7 +1318,6 @@ ledger_save(struct pub *p)
 	np = 1 + (n + LEDGER_PART - 1) / LEDGER_PART;
 	at = xcalloc(np + 1, sizeof(*at));
 	same = xcalloc(np, 1);
-	parts = xcalloc(np, sizeof(*parts));
 	buf_add(&out, LEDGER_MAGIC, 4);
 	store_put32(h, n);
 	buf_add(&out, h, 4);
@@ -1351,10 +1349,7 @@ ledger_save(struct pub *p)
 		at[k + 1] = out.len;
 	}
 	same[0] = kept;		/* the same number of keys, the same head */
-	for (k = 0; k < np; k++)
-		parts[k] = str_make(out.data + at[k], at[k + 1] - at[k]);
-	pub_index_put_parts(p, LEDGER_KEY, parts, np, same);
-	free(parts);
+	pub_index_put_parts(p, LEDGER_KEY, out.data, at, np, same);
 	free(same);
 	free(at);
 	buf_release(&out);

@@ -124,14 +124,15 @@ int pub_index_get(struct pub *p, const char *key, struct buf *out);
 void pub_index_put(struct pub *p, const char *key, const void *val,
     size_t len);
 /*
- * pub_index_put() of a big record in parts (the record is their bytes one
- * after the other; pub_index_get() puts them back together). Only the
- * parts that changed are written again, so cutting at the same entries
- * every time keeps a small change small; same[i] (same may be NULL) says
- * the caller knows part i is as stored, and then it is not even compared.
+ * pub_index_put() of a big record in parts: part i is data[at[i]..at[i+1])
+ * (pub_index_get() puts them back together). Only the parts that changed
+ * are written again, so cutting at the same entries every time keeps a
+ * small change small; same[i] (same may be NULL) says the caller knows
+ * part i is as stored, and then it is neither compared nor written (its
+ * bytes in data are not looked at).
  */
-void pub_index_put_parts(struct pub *p, const char *key,
-    const struct str *parts, size_t nparts, const uint8_t *same);
+void pub_index_put_parts(struct pub *p, const char *key, const char *data,
+    const size_t *at, size_t nparts, const uint8_t *same);
 
 /*
  * Whether the stored ledger was read and its pages compressed as this

@@ -952,7 +952,6 @@ site_index_store(struct site *s, struct pub *pub)
 {
 	struct buf out = BUF_INIT;
 	unsigned char b8[8];
-	struct str *parts;
 	uint8_t *same;
 	size_t i, j, k, n, np, *at;
 
@@ -963,7 +962,6 @@ site_index_store(struct site *s, struct pub *pub)
 	 * part: it is neither made again nor compared.
 	 */
 	np = 1 + (s->ndocs + SITE_INDEX_PART - 1) / SITE_INDEX_PART;
-	parts = xcalloc(np, sizeof(*parts));
 	same = xcalloc(np, 1);
 	at = xcalloc(np + 1, sizeof(*at));
 	buf_add(&out, IX_MAGIC, 4);
@@ -993,11 +991,7 @@ site_index_store(struct site *s, struct pub *pub)
 		}
 		at[k + 1] = out.len;
 	}
-	/* out has moved while it grew: the parts are placed at the end. */
-	for (k = 0; k < np; k++)
-		parts[k] = str_make(out.data + at[k], at[k + 1] - at[k]);
-	pub_index_put_parts(pub, SITE_INDEX_KEY, parts, np, same);
-	free(parts);
+	pub_index_put_parts(pub, SITE_INDEX_KEY, out.data, at, np, same);
 	free(same);
 	free(at);
 	buf_release(&out);
