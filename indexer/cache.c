@@ -42,15 +42,18 @@ put_bytes(struct buf *out, const char *s, size_t n)
 	buf_add(out, s, n);
 }
 
-void
-cache_put_value(struct buf *out, const struct value *v)
+/* pos: with each value's line and column. */
+static void
+put_value(struct buf *out, const struct value *v, int pos)
 {
 	unsigned char b8[8];
 	size_t i;
 
 	buf_addc(out, (char)v->type);
-	put_varint(out, v->line);
-	put_varint(out, v->col);
+	if (pos) {
+		put_varint(out, v->line);
+		put_varint(out, v->col);
+	}
 	switch (v->type) {
 	case VAL_NULL:
 		break;
@@ -77,17 +80,29 @@ cache_put_value(struct buf *out, const struct value *v)
 	case VAL_SEQ:
 		put_varint(out, v->u.seq.n);
 		for (i = 0; i < v->u.seq.n; i++)
-			cache_put_value(out, v->u.seq.items[i]);
+			put_value(out, v->u.seq.items[i], pos);
 		break;
 	case VAL_MAP:
 		put_varint(out, v->u.map.n);
 		for (i = 0; i < v->u.map.n; i++) {
 			put_bytes(out, v->u.map.items[i].key,
 			    v->u.map.items[i].key_len);
-			cache_put_value(out, v->u.map.items[i].val);
+			put_value(out, v->u.map.items[i].val, pos);
 		}
 		break;
 	}
+}
+
+void
+cache_put_value(struct buf *out, const struct value *v)
+{
+	put_value(out, v, 1);
+}
+
+void
+cache_value_sig(struct buf *out, const struct value *v)
+{
+	put_value(out, v, 0);
 }
 
 static struct value *

@@ -40,6 +40,11 @@ int cache_html_parse(const void *data, size_t len, struct str *body,
 /* Serialises a value tree (positions included) onto out. */
 void cache_put_value(struct buf *out, const struct value *v);
 /*
+ * The same without the lines and columns, into out: two values that say
+ * the same thing give the same bytes wherever they were written.
+ */
+void cache_value_sig(struct buf *out, const struct value *v);
+/*
  * Reads one value written by cache_put_value() from *p (advanced), not past
  * end. Returns the new tree, or NULL when the bytes are malformed.
  */
