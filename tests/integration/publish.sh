@@ -70,6 +70,12 @@ check "a lede changed: only what shows the document" \
     sh -c 'echo "$1" | grep -q "1 document changed, none moved"' sh "$out"
 full
 check "a lede changed: equals a full publish" same "$T/db" "$T/full"
+sed -i "s/^chapeau-text: 'Un atelier très pratique/chapeau-text: 'Une ligne de plus.\\n  Un atelier très pratique/" "$S/$A"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "a lede one line longer (the fields after it move down): only what shows it" \
+    sh -c 'echo "$1" | grep -q "1 document changed, none moved"' sh "$out"
+full
+check "a lede one line longer: equals a full publish" same "$T/db" "$T/full"
 printf '\nUn paragraphe ajouté.\n' >>"$S/$A"
 out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
 check "a body changed: only what shows the document" \
