@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "changes.h"
 #include "fm.h"
 #include "json.h"
 #include "log.h"
@@ -65,24 +66,17 @@ enum {
 	OPT_BODY, OPT_NOLIQUID, OPT_KEEPGOING, OPT_CHANGED
 };
 
-static int
-cmp_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
- * Reads the list of --changed: paths relative to the site, separated by
- * NULs when there is one (git diff -z), by newlines otherwise. Sorted into
- * so->changed. Returns 0, or -1 (reported).
+ * Reads the list of --changed (see changes.h) into so->changed. Returns 0,
+ * or -1 (reported as file:line:col: what).
  */
 static int
 read_changed(const char *file, struct site_opts *so)
 {
 	struct buf text = BUF_INIT;
-	char err[256], sep, *p, *end, *e;
-	size_t cap = 0;
-	int c;
+	struct ferr e;
+	char err[256];
+	int c, rc;
 
 	if (strcmp(file, "-") == 0) {
 		while ((c = getchar()) != EOF)
@@ -92,33 +86,15 @@ read_changed(const char *file, struct site_opts *so)
 		log_error("--changed: %s", err);
 		return -1;
 	}
-	p = text.data;
-	end = p + text.len;
-	sep = p != NULL && memchr(p, '\0', text.len) != NULL ? '\0' : '\n';
-	so->changed = xreallocarray(NULL, 1, sizeof(*so->changed));
-	for (; p != NULL && p < end; p = e + 1) {
-		e = memchr(p, sep, (size_t)(end - p));
-		if (e == NULL)
-			e = end;
-		*e = '\0';
-		if (sep == '\n' && e > p && e[-1] == '\r')
-			e[-1] = '\0';
-		while (strncmp(p, "./", 2) == 0)
-			p += 2;
-		if (*p == '\0')
-			continue;
-		if (so->nchanged + 1 >= cap) {
-			cap = cap ? cap * 2 : 16;
-			so->changed = xreallocarray(so->changed, cap,
-			    sizeof(*so->changed));
-		}
-		so->changed[so->nchanged++] = xstrdup(p);
-	}
+	rc = changes_parse(text.data != NULL ? text.data : "", text.len,
+	    &so->changed, &so->nchanged, &e);
+	if (rc == -1)
+		log_ferr(strcmp(file, "-") == 0 ? "(stdin)" : file, &e);
+	/* An empty list is a list: nothing changed. */
+	if (rc == 0 && so->changed == NULL)
+		so->changed = xcalloc(1, sizeof(*so->changed));
 	buf_release(&text);
-	if (so->nchanged > 1)
-		qsort(so->changed, so->nchanged, sizeof(*so->changed),
-		    cmp_path);
-	return 0;
+	return rc;
 }
 
 /*
@@ -567,8 +543,6 @@ out:
 	buf_release(&plan);
 	tmpl_set_free(ts);
 	site_free(s);
-	while (so.nchanged > 0)
-		free(so.changed[--so.nchanged]);
-	free(so.changed);
+	changes_free(so.changed, so.nchanged);
 	return rc;
 }

@@ -1693,6 +1693,9 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	}
 
 	prepare_docs(&r, NULL, 0);
+	/* Rendering a body says whether it links to other pages. */
+	for (i = 0; i < s->ndocs; i++)
+		r.dh[i] = doc_dep_hash(&r, s->docs[i]);
 	render_docs(&r, NULL, 0);
 	render_collections(&r, NULL);
 	render_terms(&r, "tags", s->tag_pattern, "tag");
@@ -1863,8 +1866,10 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	uint8_t *chg, *want;
 
 	if (!pub_ledger_whole(pub) ||
-	    pub_index_get(pub, RENDER_PLAN_KEY, &raw) != 0)
+	    pub_index_get(pub, RENDER_PLAN_KEY, &raw) != 0) {
+		buf_release(&raw);
 		return -1;
+	}
 	rctx_init(&r, s, ts, pub);
 	if (plan_load(&r, &raw, &v) == -1) {
 		rctx_free(&r);
@@ -1883,6 +1888,9 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	}
 	r.chg = chg;
 	prepare_docs(&r, only, n);
+	/* Rendering a body says whether it links to other pages. */
+	for (i = 0; i < n; i++)
+		r.dh[only[i]] = doc_dep_hash(&r, changed[i]);
 	render_docs(&r, only, n);
 	/* First: it finds out which VEVENTs came out the same. */
 	render_agenda_docs(&r, only, n);

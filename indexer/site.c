@@ -873,8 +873,12 @@ same_place(const struct doc *d, const struct ixref *e)
 	struct value *m;
 	int same;
 
+	/* (Whether a body links to other pages is known once it is
+	 * rendered: not a place.) */
 	if (d->kept || !str_is(&e->x.url, d->url) ||
-	    !str_is(&e->x.name, d->name) || e->x.flags != d->flags ||
+	    !str_is(&e->x.name, d->name) ||
+	    (e->x.flags & ~(uint32_t)CACHE_LINKS) !=
+	    (d->flags & ~(uint32_t)CACHE_LINKS) ||
 	    e->x.has_date != (uint8_t)d->has_date ||
 	    e->x.date_secs != d->date.secs ||
 	    e->x.date_offset != d->date.offset ||
@@ -909,6 +913,13 @@ site_same_shape(const struct site *s, struct doc ***changed, size_t *n)
 		const struct doc *d = s->docs[i];
 
 		if (d->ix.len > 0 && d->ix.p == s->ix[i].raw.p)
+			continue;
+		/* One that links to others, read from "src" unchanged. */
+		if (d->cached && !d->kept && str_is(&s->ix[i].x.relpath,
+		    d->relpath) && s->ix[i].x.src_hash == d->src_hash &&
+		    s->ix[i].x.mtime_ns == d->mtime_ns &&
+		    s->ix[i].x.size == d->size && s->ix[i].x.ino == d->ino &&
+		    (s->ix[i].x.mtime_ns | s->ix[i].x.size | s->ix[i].x.ino))
 			continue;
 		if (d->fm == NULL || !str_is(&s->ix[i].x.relpath, d->relpath) ||
 		    !same_place(d, &s->ix[i])) {
@@ -1220,13 +1231,53 @@ is_changed(const struct site_opts *opts, const char *relpath)
 	    sizeof(*opts->changed), cmp_str) != NULL;
 }
 
-/* Adds relpath as lstat finds it now (a file named as changed). */
+/*
+ * Whether walk() of the folder dir ("_x/") would reach relpath ("_x/a/b.md")
+ * as a Markdown file: no name in it hidden (".", "#") or a backup ("~"),
+ * no deeper than MAX_DEPTH folders, and each folder a folder, not a link
+ * to one (they are lstat'ed).
+ */
+static int
+walkable(const struct site *s, const char *relpath, const char *dir)
+{
+	struct buf full = BUF_INIT;
+	struct stat st;
+	const char *p, *slash;
+	size_t n;
+	int depth = 0, ok;
+
+	ok = strncmp(relpath, dir, strlen(dir)) == 0 && is_doc_ext(relpath);
+	for (p = relpath + strlen(dir); ok; p = slash + 1) {
+		slash = strchr(p, '/');
+		n = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || p[0] == '.' || p[0] == '#' || p[n - 1] == '~')
+			ok = 0;
+		if (!ok || slash == NULL)
+			break;
+		buf_reset(&full);
+		buf_printf(&full, "%s/%.*s", s->dir, (int)(slash - relpath),
+		    relpath);
+		if (++depth > MAX_DEPTH || lstat(full.data, &st) == -1 ||
+		    !S_ISDIR(st.st_mode))
+			ok = 0;
+	}
+	buf_release(&full);
+	return ok;
+}
+
+/*
+ * Adds relpath of folder dir as lstat finds it now (a file named as
+ * changed), when walk() would have found it.
+ */
 static void
-found_now(struct site *s, const char *relpath, struct pathlist *out)
+found_now(struct site *s, const char *relpath, const char *dir,
+    struct pathlist *out)
 {
 	struct stat st;
 	struct buf full = BUF_INIT;
 
+	if (!walkable(s, relpath, dir))
+		return;
 	buf_printf(&full, "%s/%s", s->dir, relpath);
 	if (lstat(full.data, &st) == 0) {
 		if (S_ISREG(st.st_mode))
@@ -1238,23 +1289,6 @@ found_now(struct site *s, const char *relpath, struct pathlist *out)
 	buf_release(&full);
 }
 
-/* Whether a path named as changed is a document of folder dir ("_x/"). */
-static int
-changed_doc_in(const char *relpath, const char *dir)
-{
-	const char *p;
-
-	if (strncmp(relpath, dir, strlen(dir)) != 0 || !is_doc_ext(relpath))
-		return 0;
-	for (p = relpath; p != NULL; p = strchr(p, '/')) {
-		if (*p == '/')
-			p++;
-		if (p[0] == '.' || p[0] == '#')
-			return 0;
-	}
-	return relpath[strlen(relpath) - 1] != '~';
-}
-
 /*
  * What walk() would find under dir ("_x/"), without walking: the files of
  * the site index there as it has them, but those named as changed as
@@ -1264,6 +1298,7 @@ static void
 found_in(struct site *s, const char *dir, const struct site_opts *opts,
     struct pathlist *out, struct buf *names)
 {
+	size_t dl = strlen(dir);
 	struct stat st;
 	size_t lo = 0, hi = s->nix, mid, len = strlen(dir), i, first, at;
 	struct str sd = str_make(dir, len);
@@ -1276,8 +1311,8 @@ found_in(struct site *s, const char *dir, const struct site_opts *opts,
 		else
 			hi = mid;
 	}
-	/* The paths, one after the other in names (it does not move once
-	 * filled: they are borrowed from there). */
+	/* The paths, one after the other in names: filled once, it does not
+	 * move, and the caller keeps it while pl borrows them. */
 	for (i = lo; i < s->nix && s->ix[i].x.relpath.len >= len &&
 	    memcmp(s->ix[i].x.relpath.p, dir, len) == 0; i++)
 		;
@@ -1295,7 +1330,7 @@ found_in(struct site *s, const char *dir, const struct site_opts *opts,
 		at += x->relpath.len + 1;
 		if (is_changed(opts, rel) ||
 		    (x->mtime_ns == 0 && x->size == 0 && x->ino == 0)) {
-			found_now(s, rel, out);
+			found_now(s, rel, dir, out);
 			continue;
 		}
 		memset(&st, 0, sizeof(st));
@@ -1307,18 +1342,39 @@ found_in(struct site *s, const char *dir, const struct site_opts *opts,
 		out->v[out->n - 1].borrowed = 1;
 	}
 	for (i = 0; i < opts->nchanged; i++)
-		if (changed_doc_in(opts->changed[i], dir) &&
+		if (strncmp(opts->changed[i], dir, dl) == 0 &&
 		    ix_find(s, opts->changed[i]) == NULL)
-			found_now(s, opts->changed[i], out);
+			found_now(s, opts->changed[i], dir, out);
 }
 
-/* Whether the caller's list of changed files can stand for a walk. */
+/*
+ * Whether the caller's list of changed files can stand for a walk: a site
+ * index of this configuration and these options, no document left for
+ * later now due, and no Markdown file named that looks like a document of
+ * the site seen from elsewhere ("content/_actualites/x.md": the list is
+ * not relative to the site).
+ */
 static int
 trust_changed(const struct site *s, const struct site_opts *opts)
 {
-	return opts->changed != NULL && s->ix != NULL &&
-	    s->ix_mode == s->mode &&
+	struct buf pat = BUF_INIT;
+	size_t i, c;
+	int ok;
+
+	ok = opts->changed != NULL && s->ix != NULL && s->ix_mode == s->mode &&
 	    (s->ix_later == 0 || s->ix_later > opts->now);
+	for (i = 0; ok && i < opts->nchanged; i++) {
+		if (!is_doc_ext(opts->changed[i]))
+			continue;
+		for (c = 0; ok && c < s->ncols; c++) {
+			buf_reset(&pat);
+			buf_printf(&pat, "/_%s/", s->cols[c].label);
+			if (strstr(opts->changed[i], pat.data) != NULL)
+				ok = 0;
+		}
+	}
+	buf_release(&pat);
+	return ok;
 }
 
 struct site *
@@ -1327,7 +1383,8 @@ site_load(const char *dir, const struct site_opts *opts)
 	struct site *s = xcalloc(1, sizeof(*s));
 	struct pathlist pl = { NULL, 0, 0 };
 	struct collection **order;
-	struct buf rel = BUF_INIT, names[2] = { BUF_INIT, BUF_INIT };
+	struct buf rel = BUF_INIT;
+	struct buf *names;	/* per found_in(): the paths pl borrows */
 	size_t nnames = 0;
 	size_t i, j, k, first;
 	struct doc *d;
@@ -1346,6 +1403,7 @@ site_load(const char *dir, const struct site_opts *opts)
 		s->later = s->ix_later;
 	/* Collections by folder name: the documents come in path order. */
 	order = xreallocarray(NULL, s->ncols + 1, sizeof(*order));
+	names = xcalloc(s->ncols + 2, sizeof(*names));
 	for (i = 0; i < s->ncols; i++)
 		order[i] = &s->cols[i];
 	if (s->ncols > 1)
@@ -1364,11 +1422,10 @@ site_load(const char *dir, const struct site_opts *opts)
 				walk(s, "_drafts", 0, &pl);
 		} else {
 			buf_printf(&rel, "_%s/", c->label);
-			found_in(s, rel.data, opts, &pl,
-			    &names[nnames++ % 2]);
+			found_in(s, rel.data, opts, &pl, &names[nnames++]);
 			if (opts->drafts && strcmp(c->label, "posts") == 0)
 				found_in(s, "_drafts/", opts, &pl,
-				    &names[nnames++ % 2]);
+				    &names[nnames++]);
 		}
 		/* In order but for a file beside a folder of its name. */
 		for (j = first + 1; j < pl.n; j++)
@@ -1412,8 +1469,9 @@ site_load(const char *dir, const struct site_opts *opts)
 			free(pl.v[i].path);
 	free(pl.v);
 	buf_release(&rel);
-	buf_release(&names[0]);
-	buf_release(&names[1]);
+	while (nnames > 0)
+		buf_release(&names[--nnames]);
+	free(names);
 	return s;
 }
 

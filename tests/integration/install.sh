@@ -253,6 +253,38 @@ git -C "$W" archive HEAD | tar -x -C "$T/exp"
     "$T/exp" "$T/fulldb" 2>/dev/null
 check "edits: the database equals a full publish of the commit" \
     same_pub "$PDB" "$T/fulldb"
+# A database restored from a copy made before the last publish: the list
+# of changes since that publish would miss what the copy never saw, so the
+# hook walks the tree.
+cp -R "$PDB" "$T/backup"
+sed -i 's/^title:.*/title: Atelier renommé encore/' "$f"
+git -C "$W" commit -q -a -m "another title"
+push
+check "before the restore: published with the list of changes" \
+    said "files changed since "
+rm -rf "$PDB"
+cp -R "$T/backup" "$PDB"
+printf '\nUne ligne après la restauration.\n' >>"$g"
+git -C "$W" commit -q -a -m "after the restore"
+push
+check "a restored database: published" said "folio: published main at "
+check "a restored database: the tree is walked, not listed" \
+    sh -c '! grep -q "files changed since" "$1"' sh "$T/push.out"
+rm -rf "$T/exp" "$T/fulldb"
+mkdir "$T/exp"
+git -C "$W" archive HEAD | tar -x -C "$T/exp"
+"$D/bin/folio-index" --quiet --templates "$D/share/folio/templates" \
+    "$T/exp" "$T/fulldb" 2>/dev/null
+check "a restored database: equals a full publish of the commit" \
+    same_pub "$PDB" "$T/fulldb"
+# A checkout killed half way left git's lock behind: the next push still
+# publishes.
+touch "$G/folio-tree.index.lock"
+printf '\nEt une autre.\n' >>"$g"
+git -C "$W" commit -q -a -m "after a stale lock"
+push
+check "a stale lock of the work tree: published" \
+    said "folio: published main at "
 check "hook: no temporary directory left" \
     sh -c '[ -z "$(ls -A "$1")" ]' sh "$T/tmp"
 

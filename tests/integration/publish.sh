@@ -84,6 +84,25 @@ full
 check "a body changed: equals a full publish" same "$T/db" "$T/full"
 check "a body changed: the page shows it" sh -c '"$1" "$2" /agenda/atelier-accessibilite-numerique-rgaa/ | grep -q "Un paragraphe ajouté"' sh "$DBCAT" "$T/db"
 
+# A document whose body links to another ({% link %}): its page depends on
+# every URL. Unchanged, it is not read again; edited, it still moves
+# nothing.
+L=_actualites/accessibilite-la-cinquieme-version-du-rgaa.markdown
+printf '\nVoir [l’atelier]({%% link %s %%}).\n' "$A" >>"$S/$L"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "a body given a link: only what shows the document" \
+    sh -c 'echo "$1" | grep -q "1 document changed, none moved"' sh "$out"
+check "a body given a link: the link is the page's URL" sh -c '"$1" "$2" /actualites/accessibilite-la-cinquieme-version-du-rgaa/ | grep -q "href=\"/agenda/atelier-accessibilite-numerique-rgaa/\""' sh "$DBCAT" "$T/db"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "nothing changed beside a linking document: none read again" \
+    sh -c 'echo "$1" | grep -q "0 documents changed, none moved"' sh "$out"
+printf '\nEt un mot de plus.\n' >>"$S/$L"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "a linking document edited: only what shows it" \
+    sh -c 'echo "$1" | grep -q "1 document changed, none moved"' sh "$out"
+full
+check "a linking document edited: equals a full publish" same "$T/db" "$T/full"
+
 # --changed: the list of changed files stands for the walk.
 printf '\nEncore un paragraphe.\n' >>"$S/$A"
 printf '%s\n' "$A" >"$T/changed"
