@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "maptrim.h"
 #include "store.h"
 #include "work.h"
 
@@ -40,9 +41,8 @@
 #define INITIAL_MAP (64UL << 20)
 #define BATCH_BYTES (8UL << 20)	/* changed pages held before a flush */
 #define BATCH_PAGES 512
-/* Resident file pages past which the map is dropped (see trimmer). */
-#define TRIM_BYTES (24UL << 20)
-#define TRIM_POLL_NS 2000000
+/* Bytes put through the map after which it is dropped (see maptrim.h). */
+#define TRIM_BYTES MAPTRIM_BYTES
 
 static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
 	"src", "html" };
@@ -92,7 +92,6 @@ struct pending {
 	struct buf rec;		/* the record to put, made on the thread */
 };
 
-struct trimmer;
 
 struct pub {
 	MDB_env *env;
@@ -126,158 +125,25 @@ struct pub {
 	long long shown;	/* when the progress line was last written */
 	const char *opath;	/* see pub_origin() */
 	unsigned oline, ocol;
-	struct trimmer *trimmer;	/* NULL when not running */
+	struct maptrim *trimmer;	/* NULL when not running */
 	size_t untrimmed;	/* bytes put since the last trim() */
 	int writemap;		/* the environment is open with MDB_WRITEMAP */
 	int committed;
 	off_t file_size;	/* of data.mdb when opened */
-	void *map;		/* where data.mdb is mapped, or NULL */
-	size_t map_len;
 };
 
 static void ledger_load(struct pub *p);
 
 /*
- * Where data.mdb is mapped: LMDB does not say (mdb_env_info() gives the
- * fixed address the environment asked for, NULL without MDB_FIXEDMAP), so
- * the mapping of the file's inode is looked up in /proc/self/maps. Not
- * found (no /proc): no trimming, only a larger resident set.
- */
-static void
-find_map(struct pub *p, const char *db_dir)
-{
-	struct buf path = BUF_INIT;
-	struct stat sb;
-	unsigned long lo, hi, ino;
-	char line[1024];
-	FILE *f;
-
-	p->map = NULL;
-	p->map_len = 0;
-	buf_printf(&path, "%s/data.mdb", db_dir);
-	if (stat(path.data, &sb) == -1 ||
-	    (f = fopen("/proc/self/maps", "re")) == NULL) {
-		buf_release(&path);
-		return;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		/* start-end perms offset dev inode path */
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi,
-		    &ino) != 3 || ino != (unsigned long)sb.st_ino ||
-		    strstr(line, "data.mdb") == NULL)
-			continue;
-		if (hi - lo > p->map_len) {
-			p->map = (void *)lo;
-			p->map_len = hi - lo;
-		}
-	}
-	fclose(f);
-	buf_release(&path);
-	/*
-	 * No 2 MB mappings of large folios, and no readahead: most pages
-	 * written are holes of the sparse file, which a read fault fills
-	 * with zeros, up to read_ahead_kb ahead (8 MB here) in large folios
-	 * that every later write fault then walks buffer by buffer (ext4).
-	 * One page at a time: 2.5-2.7 s of system time for a full publish
-	 * of the benchmark site, instead of 3.9-4.4 s.
-	 */
-	if (p->map != NULL) {
-		(void)madvise(p->map, p->map_len, MADV_NOHUGEPAGE);
-		(void)madvise(p->map, p->map_len, MADV_RANDOM);
-	}
-}
-
-/*
- * Keeps this process's view of the map small. Pages written through the
- * map stay mapped, and so do pages read: each fault maps the pages around
- * it too (fault-around, large folios), and the commit touches the header
- * of every page the transaction wrote. Without this, the resident set
- * would grow by the whole database, for no use.
- *
- * A thread reads the resident size of file pages (statm "shared") every
- * 2 ms and, past TRIM_BYTES, drops the map's pages with
- * MADV_DONTNEED. madvise(2): after it, accesses to a shared file mapping
- * "repopulate the memory contents from the up-to-date contents of the
- * underlying mapped file"; the kernel moves the dirty bit of each page
- * table entry it removes to the page in the page cache, which stays there
- * and is written back as usual (msync at the commit), exactly as when
- * reclaim unmaps a page. Only this process's page tables change, not the
- * data, so it is safe at any moment, concurrently with the main thread
- * writing through the map: LMDB, which keeps pointers into the map, only
- * faults the pages in again.
- */
-struct trimmer {
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	void *map;
-	size_t len;
-	int statm;		/* /proc/self/statm, or -1 */
-	int stop;
-};
-
-/* Bytes of file pages mapped by this process, 0 if unknown. */
-static size_t
-file_resident(int fd)
-{
-	unsigned long size, res, shared;
-	char b[128];
-	ssize_t n;
-
-	n = pread(fd, b, sizeof(b) - 1, 0);
-	if (n <= 0)
-		return 0;
-	b[n] = '\0';
-	if (sscanf(b, "%lu %lu %lu", &size, &res, &shared) != 3)
-		return 0;
-	return (size_t)shared * (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static void *
-trimmer_run(void *arg)
-{
-	struct trimmer *t = arg;
-	struct timespec ts;
-
-	pthread_mutex_lock(&t->mu);
-	while (!t->stop) {
-		pthread_mutex_unlock(&t->mu);
-		if (t->statm == -1 || file_resident(t->statm) >= TRIM_BYTES)
-			(void)madvise(t->map, t->len, MADV_DONTNEED);
-		pthread_mutex_lock(&t->mu);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += t->statm == -1 ? 20000000 : TRIM_POLL_NS;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		if (!t->stop)
-			pthread_cond_timedwait(&t->cv, &t->mu, &ts);
-	}
-	pthread_mutex_unlock(&t->mu);
-	return NULL;
-}
-
-static void
-trimmer_free(struct trimmer *t)
-{
-	if (t->statm != -1)
-		close(t->statm);
-	pthread_mutex_destroy(&t->mu);
-	pthread_cond_destroy(&t->cv);
-	free(t);
-}
-
-/*
- * The same from the main thread, where it knows it has put TRIM_BYTES:
- * the thread may wait for a core while the main thread writes.
+ * After TRIM_BYTES put through the map, the main thread drops the
+ * process's view of it itself (see maptrim.h): the trimming thread may be
+ * waiting for a core while the main thread writes.
  */
 static void
 trim(struct pub *p)
 {
 	p->untrimmed = 0;
-	if (p->map != NULL)
-		(void)madvise(p->map, p->map_len, MADV_DONTNEED);
+	maptrim_now(p->trimmer);
 }
 
 static void
@@ -287,43 +153,6 @@ put_bytes(struct pub *p, size_t n)
 	if (p->untrimmed >= TRIM_BYTES)
 		trim(p);
 }
-
-static void
-trimmer_start(struct pub *p)
-{
-	struct trimmer *t;
-
-	if (p->map == NULL)
-		return;
-	t = xcalloc(1, sizeof(*t));
-	t->map = p->map;
-	t->len = p->map_len;
-	t->statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
-	if (pthread_create(&t->th, NULL, trimmer_run, t) != 0) {
-		trimmer_free(t);
-		return;
-	}
-	p->trimmer = t;
-}
-
-static void
-trimmer_stop(struct pub *p)
-{
-	struct trimmer *t = p->trimmer;
-
-	if (t == NULL)
-		return;
-	pthread_mutex_lock(&t->mu);
-	t->stop = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	pthread_join(t->th, NULL);
-	trimmer_free(t);
-	p->trimmer = NULL;
-}
-
 
 static void
 fail(struct pub *p, int rc, const char *what)
@@ -1098,7 +927,8 @@ pub_free(struct pub *p)
 	free(p->ents);
 	free(p->slots);
 	buf_release(&p->lkeys);
-	trimmer_stop(p);
+	maptrim_stop(p->trimmer);
+	p->trimmer = NULL;
 	if (p->txn != NULL) {
 		mdb_txn_abort(p->txn);
 		p->txn = NULL;
@@ -1200,8 +1030,7 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 	}
 	p->st.map_size = map_size;
 	if (p->writemap) {
-		find_map(p, db_dir);
-		trimmer_start(p);
+		p->trimmer = maptrim_start(db_dir);
 	}
 	mdb_reader_check(p->env, NULL);
 	if ((rc = mdb_txn_begin(p->env, NULL, 0, &p->txn)) != 0) {

@@ -1,34 +1,28 @@
 #include "render.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bodies.h"
 #include "cache.h"
 #include "date.h"
 #include "ics.h"
 #include "json.h"
 #include "log.h"
 #include "page.h"
+#include "plan.h"
 #include "slug.h"
 #include "store.h"
+#include "terms.h"
 #include "typo.h"
 
 #define FEED_ENTRIES 20
-#define PREP_BATCH 256		/* documents whose bodies are rendered at once */
 #define HOME_NEWS 4
 /* Stands for the list in a frame template; split out after rendering. */
 #define ITEMS_MARK "\x01" "folio-items" "\x01"
-
-/* A tag or category and the documents that carry it. */
-struct term {
-	const char *slug;	/* one string per slug: compare pointers */
-	const char *name;	/* first spelling met, borrowed from a doc */
-	const struct doc *doc;
-};
 
 struct rctx {
 	struct site *s;
@@ -46,190 +40,12 @@ struct rctx {
 	size_t nth;
 	uint64_t urls;			/* every document's URL */
 	uint64_t *dh;			/* per document: doc_dep_hash() */
-	uint8_t *ev;			/* per document: 1 for an event */
-	int64_t *evs, *eve;		/* and its start and end (seconds) */
+	struct plan_doc *ev;		/* per document: an event? when? */
 	struct buf *plan;		/* the plan being written, or NULL */
 	uint8_t *chg;			/* render_patch(): per document, 1 when
 					   changed; 2 when its VEVENT did not */
 	int nerr;
 };
-
-/* ---- the bodies: rendered once per change, kept in "src" ---- */
-
-static void
-doc_rec_put(struct rctx *r, const struct doc *d)
-{
-	struct buf fm = BUF_INIT, rec = BUF_INIT;
-	struct doc_rec dr;
-
-	memset(&dr, 0, sizeof(dr));
-	cache_put_value(&fm, d->fm);
-	dr.mtime_ns = d->mtime_ns;
-	dr.size = d->size;
-	dr.ino = d->ino;
-	dr.src_hash = d->src_hash;
-	dr.cfg = r->s->cfg;
-	dr.flags = d->flags;
-	dr.body_line = d->body_line;
-	dr.fm = str_make(buf_cstr(&fm), fm.len);
-	if (d->flags & CACHE_LINKS)
-		dr.text = str_make(buf_cstr(&d->body), d->body.len);
-	cache_rec_build(&rec, &dr);
-	pub_put_raw(r->pub, OUT_SRC, d->relpath, strlen(d->relpath), rec.data,
-	    rec.len, 0);
-	cache_html_build(&rec, buf_cstr(&d->body_html), d->body_html.len,
-	    buf_cstr(&d->lede_html), d->lede_html.len);
-	pub_put_raw(r->pub, OUT_HTML, d->relpath, strlen(d->relpath),
-	    rec.data, rec.len, 0);
-	buf_release(&fm);
-	buf_release(&rec);
-}
-
-/* The HTML of a document that was not rendered this time: from "src". */
-/*
- * Loads d's stored HTML: 0, -1 when it is missing or damaged, -2 when the
- * publish failed (pub_commit() says why).
- */
-static int
-html_load(struct rctx *r, struct doc *d)
-{
-	struct buf raw = BUF_INIT;
-	struct str body, lede;
-	int rc;
-
-	if (d->html_ready)
-		return 0;
-	rc = pub_get(r->pub, OUT_HTML, d->relpath, strlen(d->relpath), &raw);
-	if (rc == -1) {
-		rc = -2;
-	} else if (rc == 0 &&
-	    cache_html_parse(raw.data, raw.len, &body, &lede) == 0) {
-		buf_reset(&d->body_html);
-		buf_add(&d->body_html, body.p, body.len);
-		buf_reset(&d->lede_html);
-		buf_add(&d->lede_html, lede.p, lede.len);
-		d->html_ready = 1;
-	} else {
-		rc = -1;
-	}
-	buf_release(&raw);
-	return rc;
-}
-
-/* The HTML of a document that was not rendered this time: from "html". */
-static int
-doc_html(struct rctx *r, struct doc *d)
-{
-	int rc = html_load(r, d);
-
-	if (rc == -1) {
-		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored rendering is "
-		    "missing; publish again with --full");
-		r->nerr++;
-	}
-	return rc == 0 ? 0 : -1;
-}
-
-struct mdjob {
-	struct site *s;
-	struct doc **docs;
-	size_t n, next;
-	int nerr;
-	pthread_mutex_t mu;
-};
-
-static void *
-md_worker(void *arg)
-{
-	struct mdjob *job = arg;
-	size_t i;
-	int rc;
-
-	for (;;) {
-		pthread_mutex_lock(&job->mu);
-		i = job->next++;
-		pthread_mutex_unlock(&job->mu);
-		if (i >= job->n)
-			break;
-		rc = page_render_html(job->s, job->docs[i]);
-		if (rc == -1) {
-			pthread_mutex_lock(&job->mu);
-			job->nerr++;
-			pthread_mutex_unlock(&job->mu);
-		}
-	}
-	return NULL;
-}
-
-/*
- * Renders the bodies of every document that changed (on every core),
- * stores their records in "src", and claims the records of the others.
- * The bodies are then dropped: pages read them back when they need them.
- */
-static void
-prepare_docs(struct rctx *r, const size_t *only, size_t nonly)
-{
-	struct mdjob job;
-	pthread_t th[8];
-	long ncpu;
-	size_t i, k, nth, started, from = 0;
-	size_t ndocs = only != NULL ? nonly : r->s->ndocs;
-
-	memset(&job, 0, sizeof(job));
-	job.s = r->s;
-	job.docs = xreallocarray(NULL, PREP_BATCH, sizeof(*job.docs));
-	pthread_mutex_init(&job.mu, NULL);
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	/*
-	 * A batch at a time: its bodies are rendered on every core, stored,
-	 * and dropped before the next, so that a site's rendered bodies are
-	 * never all in memory at once.
-	 */
-	while (from < ndocs) {
-		job.n = job.next = 0;
-		for (i = from; i < ndocs && job.n < PREP_BATCH; i++) {
-			struct doc *d = r->s->docs[only != NULL ? only[i] : i];
-
-			if (!d->cached || (d->flags & CACHE_LINKS))
-				job.docs[job.n++] = d;
-		}
-		nth = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
-		if (nth > job.n)
-			nth = job.n;
-		started = 0;
-		for (k = 1; k < nth; k++)
-			if (pthread_create(&th[started], NULL, md_worker,
-			    &job) == 0)
-				started++;
-		md_worker(&job);
-		for (k = 0; k < started; k++)
-			pthread_join(th[k], NULL);
-		for (k = from; k < i; k++) {
-			struct doc *d = r->s->docs[only != NULL ? only[k] : k];
-
-			if ((d->cached && !(d->flags & CACHE_LINKS)) ||
-			    d->kept) {
-				pub_keep(r->pub, OUT_SRC, d->relpath,
-				    strlen(d->relpath));
-				pub_keep(r->pub, OUT_HTML, d->relpath,
-				    strlen(d->relpath));
-				continue;
-			}
-			if (!d->html_ready)
-				continue;
-			doc_rec_put(r, d);
-			buf_release(&d->body_html);
-			buf_release(&d->lede_html);
-			if (!(d->flags & CACHE_LINKS))
-				buf_release(&d->body);
-			d->html_ready = 0;
-		}
-		from = i;
-	}
-	pthread_mutex_destroy(&job.mu);
-	r->nerr += job.nerr;
-	free(job.docs);
-}
 
 /* ---- what each response is made of ---- */
 
@@ -318,7 +134,8 @@ page_of(struct rctx *r, size_t i)
 	if (r->page_v[i] == NULL) {
 		if (site_doc_full(r->s, d) == -1)
 			r->nerr++;
-		doc_html(r, d);
+		if (bodies_get(r->pub, d) == -1)
+			r->nerr++;
 		r->page_v[i] = page_doc_ctx(r->s, d);
 	}
 	return r->page_v[i];
@@ -609,7 +426,7 @@ render_ahead(struct rctx *r, size_t i, struct rjob *j)
 		r->nerr++;
 		return;
 	}
-	if (html_load(r, d) != 0)
+	if (bodies_load(r->pub, d) != 0)
 		return;
 	j->ts = r->ts;
 	j->tname = tname;
@@ -768,216 +585,10 @@ listing(struct rctx *r, const char *base, const char *title,
 
 /* ---- tags and categories ---- */
 
-/*
- * Slugs of names already met: a site has a few hundred tags over
- * thousands of documents, and each slug costs a Unicode decomposition.
- * Each distinct slug is kept once (names spelled differently can share
- * it) with a group number.
- */
-struct slugent {
-	const char *name;	/* borrowed from a document */
-	size_t group;		/* (size_t)-1: the name gives no slug */
-};
-
-struct slugmemo {
-	struct slugent *v;
-	size_t n, cap;		/* open addressing, cap a power of 2 */
-	char **slugs;		/* per group */
-	size_t *gslot;		/* open addressing over slugs: group + 1 */
-	size_t ngroups, gcap;
-};
-
-static size_t
-memo_group(struct slugmemo *m, char *slug)
-{
-	size_t i, j, ocap;
-	uint64_t h;
-
-	if (m->ngroups * 2 >= m->gcap) {
-		ocap = m->gcap;
-		m->gcap = ocap ? ocap * 2 : 256;
-		free(m->gslot);
-		m->gslot = xcalloc(m->gcap, sizeof(*m->gslot));
-		m->slugs = xreallocarray(m->slugs, m->gcap, sizeof(*m->slugs));
-		for (j = 0; j < m->ngroups; j++) {
-			h = store_hash(STORE_FNV0, m->slugs[j],
-			    strlen(m->slugs[j]));
-			for (i = h & (m->gcap - 1); m->gslot[i] != 0;
-			    i = (i + 1) & (m->gcap - 1))
-				;
-			m->gslot[i] = j + 1;
-		}
-	}
-	h = store_hash(STORE_FNV0, slug, strlen(slug));
-	for (i = h & (m->gcap - 1); m->gslot[i] != 0;
-	    i = (i + 1) & (m->gcap - 1)) {
-		if (strcmp(m->slugs[m->gslot[i] - 1], slug) == 0) {
-			free(slug);
-			return m->gslot[i] - 1;
-		}
-	}
-	m->slugs[m->ngroups] = slug;
-	m->gslot[i] = ++m->ngroups;
-	return m->ngroups - 1;
-}
-
-/* The group of name's slug, or (size_t)-1 when it gives none. */
-static size_t
-memo_slug(struct slugmemo *m, const char *name)
-{
-	uint64_t h = store_hash(STORE_FNV0, name, strlen(name));
-	struct buf b = BUF_INIT;
-	struct slugent *old;
-	size_t i, j, ocap;
-
-	if (m->n * 2 >= m->cap) {
-		old = m->v;
-		ocap = m->cap;
-		m->cap = m->cap ? m->cap * 2 : 256;
-		m->v = xcalloc(m->cap, sizeof(*m->v));
-		m->n = 0;
-		for (j = 0; j < ocap; j++) {
-			const char *nm = old[j].name;
-
-			if (nm == NULL)
-				continue;
-			i = store_hash(STORE_FNV0, nm, strlen(nm)) &
-			    (m->cap - 1);
-			while (m->v[i].name != NULL)
-				i = (i + 1) & (m->cap - 1);
-			m->v[i] = old[j];
-			m->n++;
-		}
-		free(old);
-	}
-	for (i = h & (m->cap - 1); m->v[i].name != NULL;
-	    i = (i + 1) & (m->cap - 1))
-		if (strcmp(m->v[i].name, name) == 0)
-			return m->v[i].group;
-	m->v[i].name = name;
-	m->v[i].group = slug_make(&b, name, strlen(name)) == 0 ?
-	    memo_group(m, buf_detach(&b, NULL)) : (size_t)-1;
-	m->n++;
-	buf_release(&b);
-	return m->v[i].group;
-}
-
-static void
-memo_free(struct slugmemo *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->ngroups; i++)
-		free(m->slugs[i]);
-	free(m->slugs);
-	free(m->gslot);
-	free(m->v);
-}
-
-static const char *const *cmp_slugs;
-
-static int
-cmp_group(const void *a, const void *b)
-{
-	return strcmp(cmp_slugs[*(const size_t *)a],
-	    cmp_slugs[*(const size_t *)b]);
-}
-
-/*
- * Every (slug, doc) pair of field ("tags", "categories"), by slug, then
- * newest first: documents are met newest first and placed by a counting
- * sort on their slug's rank. Slugs belong to memo.
- */
-static struct term *
-collect_terms(struct rctx *r, const char *field, struct slugmemo *memo,
-    size_t *np)
-{
-	struct term *v = NULL, *out;
-	size_t *grp = NULL, *rank, *order, *at;
-	const char *names[256];
-	size_t i, j, k, n = 0, cap = 0, m, g;
-
-	for (i = 0; i < r->s->ndocs; i++) {
-		const struct doc *d = r->newest[i];
-		const struct value *fv = value_map_get(d->fm, field);
-
-		m = page_str_list(fv, names, 256);
-		for (j = 0; j < m; j++) {
-			g = memo_slug(memo, names[j]);
-			if (g == (size_t)-1) {
-				log_at(LOG_LVL_WARN, d->path, fv->line, fv->col,
-				    "%s '%s' gives no URL; left out", field,
-				    names[j]);
-				continue;
-			}
-			/* One document listed once per term. */
-			for (k = 0; k < j; k++)
-				if (n > k && v[n - 1 - k].doc == d &&
-				    grp[n - 1 - k] == g)
-					break;
-			if (k < j)
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 256;
-				v = xreallocarray(v, cap, sizeof(*v));
-				grp = xreallocarray(grp, cap, sizeof(*grp));
-			}
-			v[n].name = names[j];
-			v[n].doc = d;
-			grp[n] = g;
-			n++;
-		}
-	}
-	/* Groups in slug order, then each pair at its group's next place. */
-	order = xreallocarray(NULL, memo->ngroups + 1, sizeof(*order));
-	rank = xreallocarray(NULL, memo->ngroups + 1, sizeof(*rank));
-	at = xcalloc(memo->ngroups + 1, sizeof(*at));
-	for (g = 0; g < memo->ngroups; g++)
-		order[g] = g;
-	cmp_slugs = (const char *const *)memo->slugs;
-	if (memo->ngroups > 1)
-		qsort(order, memo->ngroups, sizeof(*order), cmp_group);
-	for (g = 0; g < memo->ngroups; g++)
-		rank[order[g]] = g;
-	for (i = 0; i < n; i++)
-		at[rank[grp[i]] + 1]++;
-	for (g = 1; g <= memo->ngroups; g++)
-		at[g] += at[g - 1];
-	out = xreallocarray(NULL, n + 1, sizeof(*out));
-	for (i = 0; i < n; i++) {
-		k = at[rank[grp[i]]]++;
-		out[k] = v[i];
-		out[k].slug = memo->slugs[grp[i]];
-	}
-	free(v);
-	free(grp);
-	free(order);
-	free(rank);
-	free(at);
-	*np = n;
-	return out;
-}
-
 static void feed(struct rctx *, const char *, const char *, const char *,
     int, const struct doc *const *, size_t);
 static void calendar(struct rctx *, const char *, const char *,
     const struct doc *const *, size_t);
-
-static void
-plan_put32(struct buf *b, uint32_t v)
-{
-	unsigned char x[4];
-
-	store_put32(x, v);
-	buf_add(b, x, 4);
-}
-
-static void
-plan_putstr(struct buf *b, const char *s)
-{
-	plan_put32(b, (uint32_t)strlen(s));
-	buf_adds(b, s);
-}
 
 /*
  * The listing, feed and calendar of one tag or category: docs[0..n) carry
@@ -1001,7 +612,7 @@ term_outputs(struct rctx *r, const char *pattern, const char *kind,
 	buf_printf(&u, "%sfeed.xml", base.data);
 	page_set_buf(term, "feed_url", &u);
 	for (k = 0; k < n; k++)
-		if (r->ev[docs[k]->seq])
+		if (r->ev[docs[k]->seq].event)
 			events[ne++] = docs[k];
 	if (ne > 0) {
 		buf_reset(&u);
@@ -1030,19 +641,18 @@ static void
 render_terms(struct rctx *r, const char *field, const char *pattern,
     const char *kind)
 {
-	struct slugmemo memo;
+	struct terms memo;
 	struct term *t;
 	const struct doc **docs, **events;
-	size_t n, i, j, k, ng = 0, at = 0;
+	size_t n, i, j, k, ng = 0, at = 0, *seqs;
 
 	memset(&memo, 0, sizeof(memo));
-	t = collect_terms(r, field, &memo, &n);
+	t = terms_collect(r->newest, r->s->ndocs, field, &memo, &n);
 	docs = xreallocarray(NULL, n + 1, sizeof(*docs));
 	events = xreallocarray(NULL, n + 1, sizeof(*events));
-	if (r->plan != NULL) {
-		at = r->plan->len;
-		plan_put32(r->plan, 0);
-	}
+	seqs = xreallocarray(NULL, n + 1, sizeof(*seqs));
+	if (r->plan != NULL)
+		at = plan_section(r->plan);
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && t[j].slug == t[i].slug; j++)
 			docs[j - i] = t[j].doc;
@@ -1050,17 +660,17 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
 		term_outputs(r, pattern, kind, t[i].slug, t[j - 1].name, docs,
 		    j - i, events);
 		if (r->plan != NULL) {
-			plan_putstr(r->plan, t[i].slug);
-			plan_putstr(r->plan, t[j - 1].name);
-			plan_put32(r->plan, (uint32_t)(j - i));
 			for (k = 0; k < j - i; k++)
-				plan_put32(r->plan, (uint32_t)docs[k]->seq);
+				seqs[k] = docs[k]->seq;
+			plan_term(r->plan, t[i].slug, t[j - 1].name, seqs,
+			    j - i);
 		}
 		ng++;
 	}
 	if (r->plan != NULL)
-		store_put32((unsigned char *)r->plan->data + at, (uint32_t)ng);
-	memo_free(&memo);
+		plan_section_end(r->plan, at, ng);
+	terms_free(&memo);
+	free(seqs);
 	free(t);
 	free(docs);
 	free(events);
@@ -1146,7 +756,8 @@ feed(struct rctx *r, const char *url, const char *title, const char *html_url,
 	for (i = 0; full && i < m; i++) {
 		struct doc *d = r->s->docs[docs[i]->seq];
 
-		doc_html(r, d);
+		if (bodies_get(r->pub, d) == -1)
+			r->nerr++;
 		page_lend(entries->u.seq.items[i], "content", value_new_str(
 		    buf_cstr(&d->body_html), d->body_html.len));
 	}
@@ -1229,8 +840,9 @@ event_ics(struct rctx *r, const struct doc *d, struct buf *out)
 	struct store_frag f;
 	int rc = -1;
 
-	if (!(d->flags & CACHE_LINKS) && r->ev[d->seq] &&
-	    store_agenda_key_build(&key, r->eve[d->seq], r->evs[d->seq], d->url,
+	if (!(d->flags & CACHE_LINKS) && r->ev[d->seq].event &&
+	    store_agenda_key_build(&key, r->ev[d->seq].end,
+	    r->ev[d->seq].start, d->url,
 	    strlen(d->url)) == 0 &&
 	    pub_stored(r->pub, OUT_AGENDA, key.data, key.len,
 	    dep_doc(r, dep_start(r, "agenda-item"), d)) &&
@@ -1366,9 +978,10 @@ render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 		const struct doc *d = r->s->docs[i = only != NULL ? only[at] :
 		    at];
 
-		if (!r->ev[i])
+		if (!r->ev[i].event)
 			continue;
-		if (store_agenda_key_build(&key, r->eve[i], r->evs[i], d->url,
+		if (store_agenda_key_build(&key, r->ev[i].end, r->ev[i].start,
+		    d->url,
 		    strlen(d->url)) == -1) {
 			log_at(LOG_LVL_ERROR, d->path, 0, 0,
 			    "URL too long for the agenda: %s", d->url);
@@ -1606,8 +1219,6 @@ rctx_init(struct rctx *r, struct site *s, const struct tmpl_set *ts,
 	r->newest = xreallocarray(NULL, n, sizeof(*r->newest));
 	r->pos = xreallocarray(NULL, n, sizeof(*r->pos));
 	r->ev = xcalloc(n, sizeof(*r->ev));
-	r->evs = xcalloc(n, sizeof(*r->evs));
-	r->eve = xcalloc(n, sizeof(*r->eve));
 }
 
 static void
@@ -1622,39 +1233,27 @@ rctx_free(struct rctx *r)
 	free(r->newest);
 	free(r->pos);
 	free(r->ev);
-	free(r->evs);
-	free(r->eve);
 	value_free(r->site_v);
 }
 
-/* The plan's head: what it was laid out for. */
-#define PLAN_MAGIC "FPL1"
-#define PLAN_HEAD (4 + 8 + 8 + 8 + 4)
-#define PLAN_DOC 17		/* per document: event, start, end */
-
+/* What the plan of r is made for. */
 static void
-plan_head(const struct rctx *r, struct buf *b)
+head_of(const struct rctx *r, struct plan_head *h)
 {
-	unsigned char x[8];
-
-	buf_add(b, PLAN_MAGIC, 4);
-	store_put64(x, r->s->cfg);
-	buf_add(b, x, 8);
-	store_put64(x, tmpl_set_hash(r->ts));
-	buf_add(b, x, 8);
-	store_put64(x, r->urls);
-	buf_add(b, x, 8);
-	plan_put32(b, (uint32_t)r->s->ndocs);
+	h->cfg = r->s->cfg;
+	h->templates = tmpl_set_hash(r->ts);
+	h->urls = r->urls;
+	h->ndocs = (uint32_t)r->s->ndocs;
 }
 
 int
 render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
     struct buf *plan)
 {
+	struct plan_head h;
 	struct order *ord;
 	struct rctx r;
 	struct vtime st, en;
-	unsigned char x[8];
 	size_t i;
 
 	rctx_init(&r, s, ts, pub);
@@ -1673,26 +1272,17 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	for (i = 0; i < s->ndocs; i++) {
 		if (page_event_times(s->docs[i], &st, &en) == -1)
 			continue;
-		r.ev[i] = 1;
-		r.evs[i] = st.secs;
-		r.eve[i] = en.secs;
+		r.ev[i].event = 1;
+		r.ev[i].start = st.secs;
+		r.ev[i].end = en.secs;
 	}
 	if (plan != NULL) {
-		buf_reset(plan);
-		plan_head(&r, plan);
-		for (i = 0; i < s->ndocs; i++)
-			plan_put32(plan, (uint32_t)r.pos[i]);
-		for (i = 0; i < s->ndocs; i++) {
-			buf_addc(plan, (char)r.ev[i]);
-			store_put64(x, (uint64_t)r.evs[i]);
-			buf_add(plan, x, 8);
-			store_put64(x, (uint64_t)r.eve[i]);
-			buf_add(plan, x, 8);
-		}
+		head_of(&r, &h);
+		plan_begin(plan, &h, r.pos, r.ev);
 		r.plan = plan;
 	}
 
-	prepare_docs(&r, NULL, 0);
+	r.nerr += bodies_prepare(s, pub, NULL, 0);
 	/* Rendering a body says whether it links to other pages. */
 	for (i = 0; i < s->ndocs; i++)
 		r.dh[i] = doc_dep_hash(&r, s->docs[i]);
@@ -1707,147 +1297,36 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	return r.nerr;
 }
 
-/* A view of a stored plan, checked. */
-struct plan_view {
-	const unsigned char *p, *end;
-	const unsigned char *docs;	/* PLAN_DOC bytes per document */
-	const unsigned char *terms[2];	/* tags, categories */
-};
-
-static int
-plan_take(const unsigned char **p, const unsigned char *end, size_t n)
-{
-	if ((size_t)(end - *p) < n)
-		return -1;
-	*p += n;
-	return 0;
-}
-
-/* Skips one section of terms, checking it. 0 or -1. */
-static int
-plan_terms(const unsigned char **p, const unsigned char *end, size_t ndocs)
-{
-	uint32_t ng, g, len, k, m;
-	const unsigned char *q;
-
-	if (plan_take(p, end, 4) == -1)
-		return -1;
-	ng = store_get32(*p - 4);
-	for (g = 0; g < ng; g++) {
-		for (k = 0; k < 2; k++) {
-			if (plan_take(p, end, 4) == -1)
-				return -1;
-			len = store_get32(*p - 4);
-			if (plan_take(p, end, len) == -1)
-				return -1;
-		}
-		if (plan_take(p, end, 4) == -1)
-			return -1;
-		m = store_get32(*p - 4);
-		q = *p;
-		if (m > ndocs || plan_take(p, end, (size_t)m * 4) == -1)
-			return -1;
-		for (k = 0; k < m; k++)
-			if (store_get32(q + 4 * k) >= ndocs)
-				return -1;
-	}
-	return 0;
-}
-
-/*
- * Checks the stored plan raw against r (made for the same configuration,
- * templates and documents) and fills r's order and events from it.
- */
-static int
-plan_load(struct rctx *r, const struct buf *raw, struct plan_view *v)
-{
-	struct buf head = BUF_INIT;
-	const unsigned char *p = (const unsigned char *)raw->data;
-	const unsigned char *end = p + raw->len, *q;
-	size_t i, n = r->s->ndocs;
-	uint8_t *seen;
-	int ok;
-
-	plan_head(r, &head);
-	ok = raw->len >= head.len && memcmp(raw->data, head.data,
-	    head.len) == 0;
-	buf_release(&head);
-	if (!ok)
-		return -1;
-	p += PLAN_HEAD;
-	q = p;
-	if (plan_take(&p, end, n * 4) == -1)
-		return -1;
-	seen = xcalloc(n + 1, 1);
-	for (i = 0; i < n; i++) {
-		uint32_t k = store_get32(q + 4 * i);
-
-		if (k >= n || seen[k]) {
-			free(seen);
-			return -1;
-		}
-		seen[k] = 1;
-		r->pos[i] = k;
-		r->newest[i] = r->s->docs[k];
-	}
-	free(seen);
-	v->docs = p;
-	if (plan_take(&p, end, n * PLAN_DOC) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		r->ev[i] = v->docs[i * PLAN_DOC] != 0;
-		r->evs[i] = (int64_t)store_get64(v->docs + i * PLAN_DOC + 1);
-		r->eve[i] = (int64_t)store_get64(v->docs + i * PLAN_DOC + 9);
-	}
-	v->terms[0] = p;
-	if (plan_terms(&p, end, n) == -1)
-		return -1;
-	v->terms[1] = p;
-	if (plan_terms(&p, end, n) == -1 || p != end)
-		return -1;
-	v->end = end;
-	return 0;
-}
-
 /* The terms of one section of the plan that one of the changed carries. */
 static void
-patch_terms(struct rctx *r, const unsigned char *p, const uint8_t *chg,
-    const char *pattern, const char *kind)
+patch_terms(struct rctx *r, const struct plan *pl, int section,
+    const uint8_t *chg, const char *pattern, const char *kind)
 {
 	const struct doc **docs = NULL, **events = NULL;
 	struct buf slug = BUF_INIT, name = BUF_INIT;
-	uint32_t ng, g, len, m, k;
-	const unsigned char *mem;
-	size_t cap = 0;
+	struct plan_cursor c;
+	struct plan_term t;
+	size_t k, cap = 0;
 
-	ng = store_get32(p);
-	p += 4;
-	for (g = 0; g < ng; g++) {
-		len = store_get32(p);
-		buf_reset(&slug);
-		buf_add(&slug, p + 4, len);
-		p += 4 + len;
-		len = store_get32(p);
-		buf_reset(&name);
-		buf_add(&name, p + 4, len);
-		p += 4 + len;
-		m = store_get32(p);
-		mem = p + 4;
-		p += 4 + (size_t)m * 4;
-		for (k = 0; k < m; k++)
-			if (chg[store_get32(mem + 4 * k)])
+	for (plan_terms(pl, section, &c); plan_next(&c, &t);) {
+		for (k = 0; k < t.n; k++)
+			if (chg[plan_term_doc(&t, k)])
 				break;
-		if (k == m)
+		if (k == t.n)
 			continue;
-		if (m > cap) {
-			cap = m;
+		if (t.n > cap) {
+			cap = t.n;
 			docs = xreallocarray(docs, cap, sizeof(*docs));
 			events = xreallocarray(events, cap, sizeof(*events));
 		}
-		for (k = 0; k < m; k++)
-			docs[k] = r->s->docs[store_get32(mem + 4 * k)];
+		for (k = 0; k < t.n; k++)
+			docs[k] = r->s->docs[plan_term_doc(&t, k)];
+		buf_reset(&slug);
+		buf_add(&slug, t.slug.p, t.slug.len);
+		buf_reset(&name);
+		buf_add(&name, t.name.p, t.name.len);
 		term_outputs(r, pattern, kind, buf_cstr(&slug), buf_cstr(&name),
-		    docs, m, events);
+		    docs, t.n, events);
 	}
 	free(docs);
 	free(events);
@@ -1859,7 +1338,8 @@ int
 render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
     struct doc *const *changed, size_t n)
 {
-	struct plan_view v;
+	struct plan_head h;
+	struct plan pl;
 	struct buf raw = BUF_INIT;
 	struct rctx r;
 	size_t *only, i, c;
@@ -1871,10 +1351,16 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 		return -1;
 	}
 	rctx_init(&r, s, ts, pub);
-	if (plan_load(&r, &raw, &v) == -1) {
+	head_of(&r, &h);
+	if (plan_parse(raw.data, raw.len, &h, &pl) == -1) {
 		rctx_free(&r);
 		buf_release(&raw);
 		return -1;
+	}
+	for (i = 0; i < s->ndocs; i++) {
+		r.pos[i] = plan_newest(&pl, i);
+		r.newest[i] = s->docs[r.pos[i]];
+		plan_doc_get(&pl, i, &r.ev[i]);
 	}
 	only = xreallocarray(NULL, n + 1, sizeof(*only));
 	chg = xcalloc(s->ndocs + 1, 1);
@@ -1887,7 +1373,7 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 				want[c] = 1;
 	}
 	r.chg = chg;
-	prepare_docs(&r, only, n);
+	r.nerr += bodies_prepare(s, pub, only, n);
 	/* Rendering a body says whether it links to other pages. */
 	for (i = 0; i < n; i++)
 		r.dh[only[i]] = doc_dep_hash(&r, changed[i]);
@@ -1895,8 +1381,8 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	/* First: it finds out which VEVENTs came out the same. */
 	render_agenda_docs(&r, only, n);
 	render_collections(&r, want);
-	patch_terms(&r, v.terms[0], chg, s->tag_pattern, "tag");
-	patch_terms(&r, v.terms[1], chg, s->cat_pattern, "categorie");
+	patch_terms(&r, &pl, 0, chg, s->tag_pattern, "tag");
+	patch_terms(&r, &pl, 1, chg, s->cat_pattern, "categorie");
 	render_home(&r);
 	site_feed(&r);
 	/* The rest shows none of them: it stays as the last publish left it. */

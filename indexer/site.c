@@ -1,9 +1,7 @@
 #include "site.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +15,8 @@
 #include "log.h"
 #include "permalink.h"
 #include "store.h"
+#include "tree.h"
 
-#define MAX_DEPTH 16
 #define IX_MAGIC "FDX3"
 #define IX_HEAD 24	/* magic, configuration, earliest left out, mode */
 
@@ -36,196 +34,6 @@ struct ixref {
 	struct doc_ix x;
 	struct str raw;
 };
-
-/* A file found by walk(), with what lstat said of it. */
-struct found {
-	char *path;
-	uint64_t mtime_ns, size, ino;
-	int borrowed;		/* path is not its own allocation */
-};
-
-struct pathlist {
-	struct found *v;
-	size_t n, cap;
-};
-
-static void
-pathlist_add(struct pathlist *pl, char *p, const struct stat *st)
-{
-	struct found *f;
-
-	if (pl->n == pl->cap) {
-		pl->cap = pl->cap ? pl->cap * 2 : 64;
-		pl->v = xreallocarray(pl->v, pl->cap, sizeof(*pl->v));
-	}
-	f = &pl->v[pl->n++];
-	f->path = p;
-	f->borrowed = 0;
-	f->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u +
-	    (uint64_t)st->st_mtim.tv_nsec;
-	f->size = (uint64_t)st->st_size;
-	f->ino = (uint64_t)st->st_ino;
-}
-
-static int
-cmp_found(const void *a, const void *b)
-{
-	return strcmp(((const struct found *)a)->path,
-	    ((const struct found *)b)->path);
-}
-
-static int
-is_doc_ext(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-
-	return dot != NULL && (strcmp(dot, ".md") == 0 ||
-	    strcmp(dot, ".markdown") == 0 || strcmp(dot, ".mkd") == 0 ||
-	    strcmp(dot, ".mkdn") == 0 || strcmp(dot, ".mdown") == 0);
-}
-
-/* A name in a folder, and what lstat said of it. */
-struct wname {
-	char *name;
-	unsigned char type;	/* d_type */
-	int ok;			/* st is filled in */
-	struct stat st;
-};
-
-struct wstat {
-	int dfd;
-	struct wname *v;
-	size_t from, to;
-};
-
-static void *
-wstat_run(void *arg)
-{
-	struct wstat *w = arg;
-	size_t i;
-
-	for (i = w->from; i < w->to; i++)
-		w->v[i].ok = w->v[i].type == DT_DIR ||
-		    fstatat(w->dfd, w->v[i].name, &w->v[i].st,
-		    AT_SYMLINK_NOFOLLOW) == 0;
-	return NULL;
-}
-
-/*
- * Stats the names of a folder (not its folders: d_type says what they
- * are). A big folder's on two threads: stat is all work in the kernel,
- * and two cores did 4,000 files in 5 ms where one took 7 to 9.
- */
-static void
-stat_names(int dfd, struct wname *v, size_t n)
-{
-	struct wstat a = { dfd, v, 0, n }, b = { dfd, v, n / 2, n };
-	pthread_t th;
-
-	if (n >= 512 && pthread_create(&th, NULL, wstat_run, &b) == 0) {
-		a.to = n / 2;
-		wstat_run(&a);
-		pthread_join(th, NULL);
-		return;
-	}
-	wstat_run(&a);
-}
-
-static int
-cmp_wname(const void *a, const void *b)
-{
-	return strcmp(((const struct wname *)a)->name,
-	    ((const struct wname *)b)->name);
-}
-
-/*
- * Collects the Markdown files under dir (relative paths from the site
- * root), each folder's names in strcmp order. Symlinks, FIFOs and devices
- * are skipped with a warning: a content tree is plain files, and following
- * links could leave the site. Only folders and Markdown files are
- * examined.
- */
-static void
-walk(struct site *s, const char *rel, int depth, struct pathlist *out)
-{
-	struct buf full = BUF_INIT, child = BUF_INIT;
-	struct dirent *de;
-	struct wname *v = NULL;
-	size_t n = 0, cap = 0, i, rl = strlen(rel);
-	int dfd, isdir;
-	DIR *d;
-
-	buf_printf(&full, "%s/%s", s->dir, rel);
-	dfd = open(full.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = dfd == -1 ? NULL : fdopendir(dfd);
-	if (d == NULL) {
-		if (errno != ENOENT) {
-			log_at(LOG_LVL_ERROR, full.data, 0, 0, "%s",
-			    strerror(errno));
-			s->nerrors++;
-		}
-		if (dfd != -1)
-			close(dfd);
-		buf_release(&full);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || de->d_name[0] == '#' ||
-		    de->d_name[strlen(de->d_name) - 1] == '~')
-			continue;
-		/* Folders and Markdown files; nothing else is looked at. */
-		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN &&
-		    !is_doc_ext(de->d_name))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		v[n].name = xstrdup(de->d_name);
-		v[n].type = de->d_type;
-		n++;
-	}
-	/* Same order on every machine, whatever the file system's. */
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_wname);
-	stat_names(dfd, v, n);
-	for (i = 0; i < n; i++) {
-		if (!v[i].ok)
-			continue;
-		isdir = v[i].type == DT_DIR || S_ISDIR(v[i].st.st_mode);
-		buf_reset(&child);
-		buf_add(&child, rel, rl);
-		buf_addc(&child, '/');
-		buf_adds(&child, v[i].name);
-		if (isdir) {
-			if (depth >= MAX_DEPTH) {
-				buf_printf(&full, "/%s", v[i].name);
-				log_at(LOG_LVL_WARN, full.data, 0, 0,
-				    "folders nested deeper than %d are skipped",
-				    MAX_DEPTH);
-				buf_truncate(&full, full.len -
-				    strlen(v[i].name) - 1);
-				continue;
-			}
-			walk(s, child.data, depth + 1, out);
-		} else if (S_ISREG(v[i].st.st_mode)) {
-			if (is_doc_ext(v[i].name))
-				pathlist_add(out, buf_detach(&child, NULL),
-				    &v[i].st);
-		} else if (is_doc_ext(v[i].name)) {
-			buf_printf(&full, "/%s", v[i].name);
-			log_at(LOG_LVL_WARN, full.data, 0, 0,
-			    "not a regular file; skipped");
-			buf_truncate(&full, full.len - strlen(v[i].name) - 1);
-		}
-	}
-	for (i = 0; i < n; i++)
-		free(v[i].name);
-	free(v);
-	closedir(d);
-	buf_release(&full);
-	buf_release(&child);
-}
 
 static const char *
 cfg_str(const struct value *cfg, const char *key, const char *dflt)
@@ -712,7 +520,7 @@ drop:
  */
 static struct doc *
 stub_new(const struct site *s, const struct collection *c,
-    const struct found *f, const struct ixref *e)
+    const struct tree_file *f, const struct ixref *e)
 {
 	const struct doc_ix *x = e != NULL ? &e->x : NULL;
 	size_t dl = strlen(s->dir), rl, el;
@@ -1021,7 +829,7 @@ site_index_store(struct site *s, struct pub *pub)
 
 /* Reads one document; NULL when it is left out or broken (reported). */
 static struct doc *
-doc_load(struct site *s, const struct collection *c, const struct found *f,
+doc_load(struct site *s, const struct collection *c, const struct tree_file *f,
     const struct site_opts *opts)
 {
 	const char *relpath = f->path;
@@ -1234,7 +1042,7 @@ is_changed(const struct site_opts *opts, const char *relpath)
 /*
  * Whether walk() of the folder dir ("_x/") would reach relpath ("_x/a/b.md")
  * as a Markdown file: no name in it hidden (".", "#") or a backup ("~"),
- * no deeper than MAX_DEPTH folders, and each folder a folder, not a link
+ * no deeper than TREE_MAX_DEPTH folders, and each folder a folder, not a link
  * to one (they are lstat'ed).
  */
 static int
@@ -1246,7 +1054,7 @@ walkable(const struct site *s, const char *relpath, const char *dir)
 	size_t n;
 	int depth = 0, ok;
 
-	ok = strncmp(relpath, dir, strlen(dir)) == 0 && is_doc_ext(relpath);
+	ok = strncmp(relpath, dir, strlen(dir)) == 0 && tree_is_doc(relpath);
 	for (p = relpath + strlen(dir); ok; p = slash + 1) {
 		slash = strchr(p, '/');
 		n = slash != NULL ? (size_t)(slash - p) : strlen(p);
@@ -1257,7 +1065,7 @@ walkable(const struct site *s, const char *relpath, const char *dir)
 		buf_reset(&full);
 		buf_printf(&full, "%s/%.*s", s->dir, (int)(slash - relpath),
 		    relpath);
-		if (++depth > MAX_DEPTH || lstat(full.data, &st) == -1 ||
+		if (++depth > TREE_MAX_DEPTH || lstat(full.data, &st) == -1 ||
 		    !S_ISDIR(st.st_mode))
 			ok = 0;
 	}
@@ -1271,7 +1079,7 @@ walkable(const struct site *s, const char *relpath, const char *dir)
  */
 static void
 found_now(struct site *s, const char *relpath, const char *dir,
-    struct pathlist *out)
+    struct tree_list *out)
 {
 	struct stat st;
 	struct buf full = BUF_INIT;
@@ -1281,7 +1089,7 @@ found_now(struct site *s, const char *relpath, const char *dir,
 	buf_printf(&full, "%s/%s", s->dir, relpath);
 	if (lstat(full.data, &st) == 0) {
 		if (S_ISREG(st.st_mode))
-			pathlist_add(out, xstrdup(relpath), &st);
+			tree_add(out, xstrdup(relpath), &st);
 		else if (!S_ISDIR(st.st_mode))
 			log_at(LOG_LVL_WARN, full.data, 0, 0,
 			    "not a regular file; skipped");
@@ -1296,7 +1104,7 @@ found_now(struct site *s, const char *relpath, const char *dir,
  */
 static void
 found_in(struct site *s, const char *dir, const struct site_opts *opts,
-    struct pathlist *out, struct buf *names)
+    struct tree_list *out, struct buf *names)
 {
 	size_t dl = strlen(dir);
 	struct stat st;
@@ -1338,7 +1146,7 @@ found_in(struct site *s, const char *dir, const struct site_opts *opts,
 		st.st_mtim.tv_nsec = (long)(x->mtime_ns % 1000000000u);
 		st.st_size = (off_t)x->size;
 		st.st_ino = (ino_t)x->ino;
-		pathlist_add(out, rel, &st);
+		tree_add(out, rel, &st);
 		out->v[out->n - 1].borrowed = 1;
 	}
 	for (i = 0; i < opts->nchanged; i++)
@@ -1364,7 +1172,7 @@ trust_changed(const struct site *s, const struct site_opts *opts)
 	ok = opts->changed != NULL && s->ix != NULL && s->ix_mode == s->mode &&
 	    (s->ix_later == 0 || s->ix_later > opts->now);
 	for (i = 0; ok && i < opts->nchanged; i++) {
-		if (!is_doc_ext(opts->changed[i]))
+		if (!tree_is_doc(opts->changed[i]))
 			continue;
 		for (c = 0; ok && c < s->ncols; c++) {
 			buf_reset(&pat);
@@ -1381,7 +1189,7 @@ struct site *
 site_load(const char *dir, const struct site_opts *opts)
 {
 	struct site *s = xcalloc(1, sizeof(*s));
-	struct pathlist pl = { NULL, 0, 0 };
+	struct tree_list pl = { NULL, 0, 0 };
 	struct collection **order;
 	struct buf rel = BUF_INIT;
 	struct buf *names;	/* per found_in(): the paths pl borrows */
@@ -1417,9 +1225,10 @@ site_load(const char *dir, const struct site_opts *opts)
 		buf_reset(&rel);
 		if (s->walked) {
 			buf_printf(&rel, "_%s", c->label);
-			walk(s, rel.data, 0, &pl);
+			tree_walk(s->dir, rel.data, &pl, &s->nerrors);
 			if (opts->drafts && strcmp(c->label, "posts") == 0)
-				walk(s, "_drafts", 0, &pl);
+				tree_walk(s->dir, "_drafts", &pl,
+				    &s->nerrors);
 		} else {
 			buf_printf(&rel, "_%s/", c->label);
 			found_in(s, rel.data, opts, &pl, &names[nnames++]);
@@ -1429,11 +1238,11 @@ site_load(const char *dir, const struct site_opts *opts)
 		}
 		/* In order but for a file beside a folder of its name. */
 		for (j = first + 1; j < pl.n; j++)
-			if (cmp_found(&pl.v[j - 1], &pl.v[j]) > 0)
+			if (tree_cmp(&pl.v[j - 1], &pl.v[j]) > 0)
 				break;
 		if (j < pl.n)
 			qsort(pl.v + first, pl.n - first, sizeof(*pl.v),
-			    cmp_found);
+			    tree_cmp);
 		s->docs = xreallocarray(s->docs, s->ndocs + pl.n - first + 1,
 		    sizeof(*s->docs));
 		for (j = first; j < pl.n; j++) {
@@ -1568,7 +1377,7 @@ site_load_file(const char *path, const struct site_opts *opts,
 		    "extension (.md, .markdown)");
 		s->nerrors++;
 	} else {
-		struct found f;
+		struct tree_file f;
 
 		memset(&f, 0, sizeof(f));
 		f.path = (char *)rel;

@@ -216,20 +216,23 @@ check "fixed push: the new title is stored" \
     sh -c '"$1" "$2" "$3" | grep -q "Atelier renommé"' sh "$DBCAT" "$PDB" "$SEED"
 check "fixed push: only the files changed since the last publish were named" \
     said "files changed since "
-mkdir "$T/exp"
-git -C "$W" archive HEAD | tar -x -C "$T/exp"
-"$D/bin/folio-index" --quiet --templates "$D/share/folio/templates" \
-    "$T/exp" "$T/fulldb" 2>/dev/null
 pubdump() { mdb_dump -s "$2" "$1" | sed '1,/^HEADER=END/d'; }
-same_pub() {
+# same_full: the published database equals a full publish of the pushed
+# commit into a new one
+same_full() {
+	rm -rf "$T/exp" "$T/fulldb"
+	mkdir "$T/exp"
+	git -C "$W" archive HEAD | tar -x -C "$T/exp"
+	"$D/bin/folio-index" --quiet --templates "$D/share/folio/templates" \
+	    "$T/exp" "$T/fulldb" 2>/dev/null || return 1
 	for db in pages agenda meta; do
-		pubdump "$1" $db >"$T/a.$db"
-		pubdump "$2" $db >"$T/b.$db"
+		pubdump "$PDB" $db >"$T/a.$db"
+		pubdump "$T/fulldb" $db >"$T/b.$db"
 		cmp -s "$T/a.$db" "$T/b.$db" || return 1
 	done
 }
 check "fixed push: the database equals a full publish of the commit" \
-    same_pub "$PDB" "$T/fulldb"
+    same_full
 check "fixed push: the seed ETag changed" \
     sh -c '[ -n "$1" ] && [ "$1" != "$2" ]' sh "$(etag)" "$E1"
 check "fixed push: static tree swapped, previous kept" \
@@ -246,13 +249,7 @@ git -C "$W" commit -q -m "edits"
 push
 check "edits: published with the list of changes" \
     said "folio: published main at .* (3 files changed since "
-rm -rf "$T/exp" "$T/fulldb"
-mkdir "$T/exp"
-git -C "$W" archive HEAD | tar -x -C "$T/exp"
-"$D/bin/folio-index" --quiet --templates "$D/share/folio/templates" \
-    "$T/exp" "$T/fulldb" 2>/dev/null
-check "edits: the database equals a full publish of the commit" \
-    same_pub "$PDB" "$T/fulldb"
+check "edits: the database equals a full publish of the commit" same_full
 # A database restored from a copy made before the last publish: the list
 # of changes since that publish would miss what the copy never saw, so the
 # hook walks the tree.
@@ -270,13 +267,8 @@ push
 check "a restored database: published" said "folio: published main at "
 check "a restored database: the tree is walked, not listed" \
     sh -c '! grep -q "files changed since" "$1"' sh "$T/push.out"
-rm -rf "$T/exp" "$T/fulldb"
-mkdir "$T/exp"
-git -C "$W" archive HEAD | tar -x -C "$T/exp"
-"$D/bin/folio-index" --quiet --templates "$D/share/folio/templates" \
-    "$T/exp" "$T/fulldb" 2>/dev/null
 check "a restored database: equals a full publish of the commit" \
-    same_pub "$PDB" "$T/fulldb"
+    same_full
 # A checkout killed half way left git's lock behind: the next push still
 # publishes.
 touch "$G/folio-tree.index.lock"

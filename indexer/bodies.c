@@ -1,0 +1,175 @@
+#include "bodies.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "log.h"
+#include "page.h"
+
+#define PREP_BATCH 256		/* documents whose bodies are rendered at once */
+
+static void
+doc_rec_put(struct pub *pub, uint64_t cfg, const struct doc *d)
+{
+	struct buf fm = BUF_INIT, rec = BUF_INIT;
+	struct doc_rec dr;
+
+	memset(&dr, 0, sizeof(dr));
+	cache_put_value(&fm, d->fm);
+	dr.mtime_ns = d->mtime_ns;
+	dr.size = d->size;
+	dr.ino = d->ino;
+	dr.src_hash = d->src_hash;
+	dr.cfg = cfg;
+	dr.flags = d->flags;
+	dr.body_line = d->body_line;
+	dr.fm = str_make(buf_cstr(&fm), fm.len);
+	if (d->flags & CACHE_LINKS)
+		dr.text = str_make(buf_cstr(&d->body), d->body.len);
+	cache_rec_build(&rec, &dr);
+	pub_put_raw(pub, OUT_SRC, d->relpath, strlen(d->relpath), rec.data,
+	    rec.len, 0);
+	cache_html_build(&rec, buf_cstr(&d->body_html), d->body_html.len,
+	    buf_cstr(&d->lede_html), d->lede_html.len);
+	pub_put_raw(pub, OUT_HTML, d->relpath, strlen(d->relpath),
+	    rec.data, rec.len, 0);
+	buf_release(&fm);
+	buf_release(&rec);
+}
+
+int
+bodies_load(struct pub *pub, struct doc *d)
+{
+	struct buf raw = BUF_INIT;
+	struct str body, lede;
+	int rc;
+
+	if (d->html_ready)
+		return 0;
+	rc = pub_get(pub, OUT_HTML, d->relpath, strlen(d->relpath), &raw);
+	if (rc == -1) {
+		rc = -2;
+	} else if (rc == 0 &&
+	    cache_html_parse(raw.data, raw.len, &body, &lede) == 0) {
+		buf_reset(&d->body_html);
+		buf_add(&d->body_html, body.p, body.len);
+		buf_reset(&d->lede_html);
+		buf_add(&d->lede_html, lede.p, lede.len);
+		d->html_ready = 1;
+	} else {
+		rc = -1;
+	}
+	buf_release(&raw);
+	return rc;
+}
+
+int
+bodies_get(struct pub *pub, struct doc *d)
+{
+	int rc = bodies_load(pub, d);
+
+	if (rc == -1)
+		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored rendering is "
+		    "missing; publish again with --full");
+	return rc == -1 ? -1 : 0;
+}
+
+struct mdjob {
+	struct site *s;
+	struct doc **docs;
+	size_t n, next;
+	int nerr;
+	pthread_mutex_t mu;
+};
+
+static void *
+md_worker(void *arg)
+{
+	struct mdjob *job = arg;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		pthread_mutex_lock(&job->mu);
+		i = job->next++;
+		pthread_mutex_unlock(&job->mu);
+		if (i >= job->n)
+			break;
+		rc = page_render_html(job->s, job->docs[i]);
+		if (rc == -1) {
+			pthread_mutex_lock(&job->mu);
+			job->nerr++;
+			pthread_mutex_unlock(&job->mu);
+		}
+	}
+	return NULL;
+}
+
+int
+bodies_prepare(struct site *s, struct pub *pub, const size_t *only,
+    size_t nonly)
+{
+	struct mdjob job;
+	pthread_t th[8];
+	long ncpu;
+	size_t i, k, nth, started, from = 0;
+	size_t ndocs = only != NULL ? nonly : s->ndocs;
+
+	memset(&job, 0, sizeof(job));
+	job.s = s;
+	job.docs = xreallocarray(NULL, PREP_BATCH, sizeof(*job.docs));
+	pthread_mutex_init(&job.mu, NULL);
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	/*
+	 * A batch at a time: its bodies are rendered on every core, stored,
+	 * and dropped before the next, so that a site's rendered bodies are
+	 * never all in memory at once.
+	 */
+	while (from < ndocs) {
+		job.n = job.next = 0;
+		for (i = from; i < ndocs && job.n < PREP_BATCH; i++) {
+			struct doc *d = s->docs[only != NULL ? only[i] : i];
+
+			if (!d->cached || (d->flags & CACHE_LINKS))
+				job.docs[job.n++] = d;
+		}
+		nth = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
+		if (nth > job.n)
+			nth = job.n;
+		started = 0;
+		for (k = 1; k < nth; k++)
+			if (pthread_create(&th[started], NULL, md_worker,
+			    &job) == 0)
+				started++;
+		md_worker(&job);
+		for (k = 0; k < started; k++)
+			pthread_join(th[k], NULL);
+		for (k = from; k < i; k++) {
+			struct doc *d = s->docs[only != NULL ? only[k] : k];
+
+			if ((d->cached && !(d->flags & CACHE_LINKS)) ||
+			    d->kept) {
+				pub_keep(pub, OUT_SRC, d->relpath,
+				    strlen(d->relpath));
+				pub_keep(pub, OUT_HTML, d->relpath,
+				    strlen(d->relpath));
+				continue;
+			}
+			if (!d->html_ready)
+				continue;
+			doc_rec_put(pub, s->cfg, d);
+			buf_release(&d->body_html);
+			buf_release(&d->lede_html);
+			if (!(d->flags & CACHE_LINKS))
+				buf_release(&d->body);
+			d->html_ready = 0;
+		}
+		from = i;
+	}
+	pthread_mutex_destroy(&job.mu);
+	free(job.docs);
+	return job.nerr;
+}
