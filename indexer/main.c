@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,40 @@ build_id(void)
 	return h;
 }
 
+/*
+ * A publish reads a few big records (the site index, the ledger) and
+ * makes a stub per document: tens of MB of memory touched once. They come
+ * from the heap, not a mapping each, and freed memory is kept for reuse
+ * rather than handed back and faulted in again. The first HEAP_HUGE of
+ * the heap is asked for in transparent huge pages (where the kernel gives
+ * them on request, its "madvise" mode): faulting it in 4 KB at a time was
+ * a third of an incremental publish of the benchmark site (52 ms against
+ * 33 ms, measured with glibc's own switch, glibc.malloc.hugetlb=1). A
+ * full publish, which grows the heap far past it, peaks about 5% higher.
+ */
+#define HEAP_HUGE (96UL << 20)
+#define HUGE_PAGE (2UL << 20)
+
+static void
+heap_setup(void)
+{
+	uintptr_t lo, hi;
+	char *p;
+
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
+	/* Grows the heap by HEAP_HUGE, then gives it back to the top. */
+	p = malloc(HEAP_HUGE);
+	if (p == NULL)
+		return;
+	lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	hi = ((uintptr_t)p + HEAP_HUGE) & ~(uintptr_t)(HUGE_PAGE - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+	free(p);
+}
+
 static double
 now_ms(void)
 {
@@ -359,16 +394,7 @@ main(int argc, char **argv)
 	const char *body = NULL, *changed_file = NULL;
 	int c, quiet = 0, liquid = 1, nerr, prc, rc = 1, patched;
 
-	/*
-	 * A publish reads a few big records (the site index, the ledger)
-	 * and makes many small things: from the heap, not a mapping each,
-	 * and kept for reuse rather than handed back and faulted in again.
-	 * An incremental publish spends less time in page faults; a full
-	 * one peaks about 5% higher.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 << 20);
-	mallopt(M_TRIM_THRESHOLD, 512 << 20);
-	mallopt(M_TOP_PAD, 64 << 20);
+	heap_setup();
 	memset(&po, 0, sizeof(po));
 	memset(&so, 0, sizeof(so));
 	while ((c = getopt_long(argc, argv, "qhV", longopts, NULL)) != -1) {

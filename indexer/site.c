@@ -633,9 +633,14 @@ site_doc_full(struct site *s, struct doc *d)
 	}
 	buf_release(&raw);
 	if (fm == NULL) {
-		/* Said once; the sketch stands in while nothing is published. */
-		log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored front matter "
-		    "is missing; publish again with --full");
+		/*
+		 * Said once; the sketch stands in while nothing is published.
+		 * Unsaid when the publish itself failed (a full map: it is
+		 * done again with a larger one).
+		 */
+		if (s->pub == NULL || !pub_failed(s->pub))
+			log_at(LOG_LVL_ERROR, d->path, 0, 0, "the stored front "
+			    "matter is missing; publish again with --full");
 		s->nerrors++;
 		site_doc_sketch(s, d);
 		d->partial = 0;
