@@ -244,11 +244,20 @@ printf '\nUn paragraphe de plus.\n' >>"$f"
 g=$(ls "$W"/_actualites/*.markdown | head -n 1)
 cp "$g" "$W/_actualites/2026-01-01-copie.markdown"
 git -C "$W" rm -q "$(ls "$W"/_actualites/*.markdown | sed -n 3p)"
+# and a rename: both of its names are in the list (git diff --no-renames)
+git -C "$W" mv "_communiques/lancement-de-tchap.markdown" \
+    "_communiques/2026-02-02-tchap-renomme.markdown"
 git -C "$W" add -A
 git -C "$W" commit -q -m "edits"
 push
 check "edits: published with the list of changes" \
-    said "folio: published main at .* (3 files changed since "
+    said "folio: published main at .* (5 files changed since "
+check "edits: the renamed document is at its new URL" \
+    sh -c '"$1" "$2" /espace-presse/tchap-renomme/ | grep -qx "Status: 200"' \
+    sh "$DBCAT" "$PDB"
+check "edits: and no longer at its old one" \
+    sh -c '! "$1" "$2" /espace-presse/lancement-de-tchap/ | grep -qx "Status: 200"' \
+    sh "$DBCAT" "$PDB"
 check "edits: the database equals a full publish of the commit" same_full
 # A database restored from a copy made before the last publish: the list
 # of changes since that publish would miss what the copy never saw, so the
