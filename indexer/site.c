@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1190,16 +1191,77 @@ trust_changed(const struct site *s, const struct site_opts *opts)
 	return ok;
 }
 
+/* The walks of the collections' folders, shared by two threads. */
+struct walks {
+	const struct site *s;
+	struct collection *const *order;
+	struct tree_list *lists;	/* per collection, in order */
+	int drafts;
+	size_t next;
+	pthread_mutex_t mu;
+};
+
+static void *
+walks_run(void *arg)
+{
+	struct walks *w = arg;
+	struct buf rel = BUF_INIT;
+	size_t k;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		k = w->next++;
+		pthread_mutex_unlock(&w->mu);
+		if (k >= w->s->ncols)
+			break;
+		if (!w->order[k]->output)
+			continue;
+		buf_reset(&rel);
+		buf_printf(&rel, "_%s", w->order[k]->label);
+		tree_walk(w->s->dir, rel.data, &w->lists[k]);
+		if (w->drafts && strcmp(w->order[k]->label, "posts") == 0)
+			tree_walk(w->s->dir, "_drafts", &w->lists[k]);
+	}
+	buf_release(&rel);
+	return NULL;
+}
+
+/*
+ * Walks every output collection's folder into lists (in order): two
+ * folders at a time, as the walk is all readdir and stat, work in the
+ * kernel that two cores share.
+ */
+static void
+walk_all(const struct site *s, struct collection *const *order,
+    struct tree_list *lists, int drafts)
+{
+	struct walks w;
+	pthread_t th;
+	int two;
+
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	w.order = order;
+	w.lists = lists;
+	w.drafts = drafts;
+	pthread_mutex_init(&w.mu, NULL);
+	two = s->ncols > 1 && pthread_create(&th, NULL, walks_run, &w) == 0;
+	walks_run(&w);
+	if (two)
+		pthread_join(th, NULL);
+	pthread_mutex_destroy(&w.mu);
+}
+
 struct site *
 site_load(const char *dir, const struct site_opts *opts)
 {
 	struct site *s = xcalloc(1, sizeof(*s));
-	struct tree_list pl = { NULL, 0, 0 };
+	struct tree_list *lists, *pl;
 	struct collection **order;
 	struct buf rel = BUF_INIT;
-	struct buf *names;	/* per found_in(): the paths pl borrows */
+	struct buf *names;	/* per found_in(): the paths lists borrow */
 	size_t nnames = 0;
-	size_t i, j, k, first;
+	size_t i, j, k;
 	struct doc *d;
 
 	s->dir = xstrdup(dir);
@@ -1216,45 +1278,42 @@ site_load(const char *dir, const struct site_opts *opts)
 		s->later = s->ix_later;
 	/* Collections by folder name: the documents come in path order. */
 	order = xreallocarray(NULL, s->ncols + 1, sizeof(*order));
+	lists = xcalloc(s->ncols + 1, sizeof(*lists));
 	names = xcalloc(s->ncols + 2, sizeof(*names));
 	for (i = 0; i < s->ncols; i++)
 		order[i] = &s->cols[i];
 	if (s->ncols > 1)
 		qsort(order, s->ncols, sizeof(*order), cmp_col);
+	if (s->walked)
+		walk_all(s, order, lists, opts->drafts);
 	for (k = 0; k < s->ncols; k++) {
 		const struct collection *c = order[k];
 
 		if (!c->output)
 			continue;
-		first = pl.n;
-		buf_reset(&rel);
-		if (s->walked) {
-			buf_printf(&rel, "_%s", c->label);
-			tree_walk(s->dir, rel.data, &pl, &s->nerrors);
-			if (opts->drafts && strcmp(c->label, "posts") == 0)
-				tree_walk(s->dir, "_drafts", &pl,
-				    &s->nerrors);
-		} else {
+		pl = &lists[k];
+		if (!s->walked) {
+			buf_reset(&rel);
 			buf_printf(&rel, "_%s/", c->label);
-			found_in(s, rel.data, opts, &pl, &names[nnames++]);
+			found_in(s, rel.data, opts, pl, &names[nnames++]);
 			if (opts->drafts && strcmp(c->label, "posts") == 0)
-				found_in(s, "_drafts/", opts, &pl,
+				found_in(s, "_drafts/", opts, pl,
 				    &names[nnames++]);
 		}
+		s->nerrors += tree_say(pl);
 		/* In order but for a file beside a folder of its name. */
-		for (j = first + 1; j < pl.n; j++)
-			if (tree_cmp(&pl.v[j - 1], &pl.v[j]) > 0)
+		for (j = 1; j < pl->n; j++)
+			if (tree_cmp(&pl->v[j - 1], &pl->v[j]) > 0)
 				break;
-		if (j < pl.n)
-			qsort(pl.v + first, pl.n - first, sizeof(*pl.v),
-			    tree_cmp);
-		s->docs = xreallocarray(s->docs, s->ndocs + pl.n - first + 1,
+		if (j < pl->n)
+			qsort(pl->v, pl->n, sizeof(*pl->v), tree_cmp);
+		s->docs = xreallocarray(s->docs, s->ndocs + pl->n + 1,
 		    sizeof(*s->docs));
-		for (j = first; j < pl.n; j++) {
-			d = doc_load(s, c, &pl.v[j], opts);
+		for (j = 0; j < pl->n; j++) {
+			d = doc_load(s, c, &pl->v[j], opts);
 			if (d == NULL)
 				continue;
-			d->draft = strncmp(pl.v[j].path, "_drafts/", 8) == 0;
+			d->draft = strncmp(pl->v[j].path, "_drafts/", 8) == 0;
 			if (d->cached && !d->kept)
 				s->ncached++;
 			s->docs[s->ndocs++] = d;
@@ -1278,10 +1337,9 @@ site_load(const char *dir, const struct site_opts *opts)
 			break;
 	if (i < s->ndocs)
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
-	for (i = 0; i < pl.n; i++)
-		if (!pl.v[i].borrowed)
-			free(pl.v[i].path);
-	free(pl.v);
+	for (k = 0; k < s->ncols; k++)
+		tree_list_free(&lists[k]);
+	free(lists);
 	buf_release(&rel);
 	while (nnames > 0)
 		buf_release(&names[--nnames]);

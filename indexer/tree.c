@@ -107,9 +107,20 @@ cmp_wname(const void *a, const void *b)
  * links could leave the site. Only folders and Markdown files are
  * examined.
  */
+/* Keeps a message of the walk for tree_say(). */
 static void
-walk(const char *site_dir, const char *rel, int depth, struct tree_list *out,
-    int *nerrors)
+note(struct tree_list *l, enum log_level lvl, const char *path,
+    const char *msg)
+{
+	buf_addc(&l->notes, (char)('0' + (int)lvl));
+	buf_add(&l->notes, path, strlen(path) + 1);
+	buf_add(&l->notes, msg, strlen(msg) + 1);
+	if (lvl == LOG_LVL_ERROR)
+		l->nerrors++;
+}
+
+static void
+walk(const char *site_dir, const char *rel, int depth, struct tree_list *out)
 {
 	struct buf full = BUF_INIT, child = BUF_INIT;
 	struct dirent *de;
@@ -122,11 +133,8 @@ walk(const char *site_dir, const char *rel, int depth, struct tree_list *out,
 	dfd = open(full.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = dfd == -1 ? NULL : fdopendir(dfd);
 	if (d == NULL) {
-		if (errno != ENOENT) {
-			log_at(LOG_LVL_ERROR, full.data, 0, 0, "%s",
-			    strerror(errno));
-			(*nerrors)++;
-		}
+		if (errno != ENOENT)
+			note(out, LOG_LVL_ERROR, full.data, strerror(errno));
 		if (dfd != -1)
 			close(dfd);
 		buf_release(&full);
@@ -163,21 +171,21 @@ walk(const char *site_dir, const char *rel, int depth, struct tree_list *out,
 		if (isdir) {
 			if (depth >= TREE_MAX_DEPTH) {
 				buf_printf(&full, "/%s", v[i].name);
-				log_at(LOG_LVL_WARN, full.data, 0, 0,
-				    "folders nested deeper than %d are skipped",
-				    TREE_MAX_DEPTH);
+				note(out, LOG_LVL_WARN, full.data, "folders "
+				    "nested deeper than " TREE_MAX_DEPTH_S
+				    " are skipped");
 				buf_truncate(&full, full.len -
 				    strlen(v[i].name) - 1);
 				continue;
 			}
-			walk(site_dir, child.data, depth + 1, out, nerrors);
+			walk(site_dir, child.data, depth + 1, out);
 		} else if (S_ISREG(v[i].st.st_mode)) {
 			if (tree_is_doc(v[i].name))
 				tree_add(out, buf_detach(&child, NULL),
 				    &v[i].st);
 		} else if (tree_is_doc(v[i].name)) {
 			buf_printf(&full, "/%s", v[i].name);
-			log_at(LOG_LVL_WARN, full.data, 0, 0,
+			note(out, LOG_LVL_WARN, full.data,
 			    "not a regular file; skipped");
 			buf_truncate(&full, full.len - strlen(v[i].name) - 1);
 		}
@@ -191,8 +199,37 @@ walk(const char *site_dir, const char *rel, int depth, struct tree_list *out,
 }
 
 void
-tree_walk(const char *site_dir, const char *rel, struct tree_list *out,
-    int *nerrors)
+tree_walk(const char *site_dir, const char *rel, struct tree_list *out)
 {
-	walk(site_dir, rel, 0, out, nerrors);
+	walk(site_dir, rel, 0, out);
+}
+
+int
+tree_say(struct tree_list *l)
+{
+	const char *p = l->notes.data, *end = p + l->notes.len, *path, *msg;
+	int n = l->nerrors;
+
+	while (p < end) {
+		path = p + 1;
+		msg = path + strlen(path) + 1;
+		log_at((enum log_level)(p[0] - '0'), path, 0, 0, "%s", msg);
+		p = msg + strlen(msg) + 1;
+	}
+	buf_release(&l->notes);
+	l->nerrors = 0;
+	return n;
+}
+
+void
+tree_list_free(struct tree_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!l->v[i].borrowed)
+			free(l->v[i].path);
+	free(l->v);
+	buf_release(&l->notes);
+	memset(l, 0, sizeof(*l));
 }

@@ -9,8 +9,11 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "buf.h"
+
 /* Folders nested deeper than this under a collection's are skipped. */
 #define TREE_MAX_DEPTH 16
+#define TREE_MAX_DEPTH_S "16"
 
 struct tree_file {
 	char *path;		/* "_actualites/x.md" */
@@ -21,6 +24,8 @@ struct tree_file {
 struct tree_list {
 	struct tree_file *v;
 	size_t n, cap;
+	struct buf notes;	/* what the walk has to say: tree_say() */
+	int nerrors;
 };
 
 /* Whether name ends in a Markdown extension (".md", ".markdown"...). */
@@ -34,10 +39,13 @@ int tree_cmp(const void *a, const void *b);
  * names in strcmp order. Names starting with "." or "#" or ending in "~"
  * are skipped, and so are symlinks, FIFOs and devices (a warning for a
  * Markdown name): a content tree is plain files, and following links
- * could leave the site. A folder that cannot be read is an error, reported
- * and counted in *nerrors.
+ * could leave the site. A folder that cannot be read is an error. What is
+ * to be said is kept in out until tree_say(), so that walks on several
+ * threads say it in one order. Touches nothing but out.
  */
-void tree_walk(const char *site_dir, const char *rel, struct tree_list *out,
-    int *nerrors);
+void tree_walk(const char *site_dir, const char *rel, struct tree_list *out);
+/* Says (logs) what the walks into l had to say; returns their errors. */
+int tree_say(struct tree_list *l);
+void tree_list_free(struct tree_list *l);
 
 #endif
