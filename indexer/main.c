@@ -461,6 +461,9 @@ main(int argc, char **argv)
 	 * Templates are checked before the database is even opened: a
 	 * broken template publishes nothing.
 	 */
+	/* The folders are walked while the templates are read and the
+	 * database opened. */
+	s = site_open(argv[optind], &so);
 	ts = tmpl_set_new();
 	if (load_templates(ts, templates, argv[optind]) == -1) {
 		log_error("nothing published");
@@ -482,7 +485,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 		so.pub = pub;
-		s = site_load(argv[optind], &so);
+		if (s == NULL)		/* again, with a larger map */
+			s = site_open(argv[optind], &so);
+		site_read(s, &so);
 		if (so.changed != NULL && s->walked && !quiet)
 			log_info("--changed: the folders were walked (no site "
 			    "index of this configuration and these options, "

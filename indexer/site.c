@@ -1252,39 +1252,109 @@ walk_all(const struct site *s, struct collection *const *order,
 	pthread_mutex_destroy(&w.mu);
 }
 
+/* The walk started by site_open(), on a thread of its own. */
+struct prewalk {
+	pthread_t th;
+	int started;
+	const struct site *s;
+	struct collection **order;
+	struct tree_list *lists;
+	int drafts;
+};
+
+static void *
+prewalk_run(void *arg)
+{
+	struct prewalk *w = arg;
+
+	walk_all(w->s, w->order, w->lists, w->drafts);
+	return NULL;
+}
+
+struct site *
+site_open(const char *dir, const struct site_opts *opts)
+{
+	struct site *s = xcalloc(1, sizeof(*s));
+	struct prewalk *w = xcalloc(1, sizeof(*w));
+	size_t i;
+
+	s->dir = xstrdup(dir);
+	s->build = opts->build;
+	s->mode = (opts->drafts ? SITE_MODE_DRAFTS : 0) |
+	    (opts->all ? SITE_MODE_ALL : 0);
+	load_config(s);
+	if (opts->configured != NULL)
+		opts->configured(s, opts->arg);
+	/* Collections by folder name: the documents come in path order. */
+	w->order = xreallocarray(NULL, s->ncols + 1, sizeof(*w->order));
+	w->lists = xcalloc(s->ncols + 1, sizeof(*w->lists));
+	for (i = 0; i < s->ncols; i++)
+		w->order[i] = &s->cols[i];
+	if (s->ncols > 1)
+		qsort(w->order, s->ncols, sizeof(*w->order), cmp_col);
+	w->s = s;
+	w->drafts = opts->drafts;
+	/* Without a list of changes, the folders are walked for sure. */
+	if (opts->changed == NULL)
+		w->started = pthread_create(&w->th, NULL, prewalk_run, w) == 0;
+	s->prewalk = w;
+	return s;
+}
+
+/* Waits for the walk site_open() started. 1 if there was one. */
+static int
+prewalk_join(struct prewalk *w)
+{
+	if (w == NULL || !w->started)
+		return 0;
+	pthread_join(w->th, NULL);
+	w->started = 0;
+	return 1;
+}
+
+static void
+prewalk_free(struct prewalk *w)
+{
+	size_t k;
+
+	if (w == NULL)
+		return;
+	prewalk_join(w);
+	for (k = 0; k < w->s->ncols; k++)
+		tree_list_free(&w->lists[k]);
+	free(w->lists);
+	free(w->order);
+	free(w);
+}
+
 struct site *
 site_load(const char *dir, const struct site_opts *opts)
 {
-	struct site *s = xcalloc(1, sizeof(*s));
-	struct tree_list *lists, *pl;
-	struct collection **order;
+	struct site *s = site_open(dir, opts);
+
+	site_read(s, opts);
+	return s;
+}
+
+void
+site_read(struct site *s, const struct site_opts *opts)
+{
+	struct prewalk *w = s->prewalk;
+	struct tree_list *lists = w->lists, *pl;
+	struct collection **order = w->order;
 	struct buf rel = BUF_INIT;
 	struct buf *names;	/* per found_in(): the paths lists borrow */
 	size_t nnames = 0;
 	size_t i, j, k;
 	struct doc *d;
 
-	s->dir = xstrdup(dir);
-	s->build = opts->build;
 	s->pub = opts->pub;
-	s->mode = (opts->drafts ? SITE_MODE_DRAFTS : 0) |
-	    (opts->all ? SITE_MODE_ALL : 0);
-	load_config(s);
-	if (opts->configured != NULL)
-		opts->configured(s, opts->arg);
 	ix_load(s, opts);
 	s->walked = !trust_changed(s, opts);
 	if (!s->walked)
 		s->later = s->ix_later;
-	/* Collections by folder name: the documents come in path order. */
-	order = xreallocarray(NULL, s->ncols + 1, sizeof(*order));
-	lists = xcalloc(s->ncols + 1, sizeof(*lists));
 	names = xcalloc(s->ncols + 2, sizeof(*names));
-	for (i = 0; i < s->ncols; i++)
-		order[i] = &s->cols[i];
-	if (s->ncols > 1)
-		qsort(order, s->ncols, sizeof(*order), cmp_col);
-	if (s->walked)
+	if (!prewalk_join(w) && s->walked)
 		walk_all(s, order, lists, opts->drafts);
 	for (k = 0; k < s->ncols; k++) {
 		const struct collection *c = order[k];
@@ -1319,7 +1389,6 @@ site_load(const char *dir, const struct site_opts *opts)
 			s->docs[s->ndocs++] = d;
 		}
 	}
-	free(order);
 	/* Two documents claiming one URL: an error naming both. */
 	if (new_urls(s) && urls_clash(s) && s->ndocs > 1) {
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_url);
@@ -1337,14 +1406,12 @@ site_load(const char *dir, const struct site_opts *opts)
 			break;
 	if (i < s->ndocs)
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_path);
-	for (k = 0; k < s->ncols; k++)
-		tree_list_free(&lists[k]);
-	free(lists);
+	prewalk_free(w);
+	s->prewalk = NULL;
 	buf_release(&rel);
 	while (nnames > 0)
 		buf_release(&names[--nnames]);
 	free(names);
-	return s;
 }
 
 void
@@ -1354,6 +1421,7 @@ site_free(struct site *s)
 
 	if (s == NULL)
 		return;
+	prewalk_free(s->prewalk);	/* first: it reads the collections */
 	for (i = 0; i < s->ndocs; i++)
 		doc_free(s->docs[i]);
 	free(s->docs);

@@ -17,6 +17,7 @@
 #include "value.h"
 
 struct ixref;
+struct prewalk;
 
 struct collection {
 	char *label;		/* "evenements" */
@@ -88,6 +89,7 @@ struct site {
 	int64_t ix_later;	/* and of the last publish (site index) */
 	uint32_t ix_mode;
 	int walked;		/* the folders were walked (not --changed) */
+	struct prewalk *prewalk;	/* site_open()'s, until site_read() */
 };
 
 /* What a read includes beside the published documents. */
@@ -125,6 +127,15 @@ struct site_opts {
  * the site (never NULL); the caller checks nerrors.
  */
 struct site *site_load(const char *dir, const struct site_opts *opts);
+/*
+ * site_load() in two steps, so that the folders are walked while the
+ * caller opens the database: site_open() reads _config.yml and, without a
+ * list of changes (opts->changed), starts walking on threads of its own;
+ * site_read() (opts->pub set) takes what the walk found, or walks, and
+ * reads the documents. site_free() may take a site between the two.
+ */
+struct site *site_open(const char *dir, const struct site_opts *opts);
+void site_read(struct site *s, const struct site_opts *opts);
 
 void site_free(struct site *s);
 
