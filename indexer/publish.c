@@ -107,7 +107,6 @@ struct pub {
 	size_t nslots;
 	struct buf lkeys;
 	int ledger_ok;		/* the stored ledger was read */
-	int ledger_moved;	/* a claim changed it: new key, new hash */
 	int same_variants;	/* and its pages were compressed as now */
 	int was_empty;		/* no database in the environment at open */
 	size_t dup;		/* a key claimed twice: its entry + 1, or 0
@@ -273,10 +272,8 @@ claim_ent(struct pub *p, struct lent *e, uint64_t dep)
 		return;
 	}
 	e->claimed = 1;
-	if ((size_t)(e - p->ents) >= p->nold || e->dep != dep) {
-		p->ledger_moved = 1;
+	if ((size_t)(e - p->ents) >= p->nold || e->dep != dep)
 		e->moved = 1;
-	}
 	e->dep = dep;
 	e->opath = p->opath;
 	e->oline = p->oline;
@@ -1125,14 +1122,16 @@ ledger_save(struct pub *p)
 	size_t i, k, np, *at;
 	uint8_t *same;
 	uint32_t n = 0;
-	int kept;
+	int kept, moved = 0;
 
 	/* Every old key claimed again, no new one: the same keys. */
 	for (i = 0; i < p->nold && p->ents[i].claimed; i++)
 		;
 	kept = p->ledger_ok && p->same_variants && i == p->nold &&
 	    p->nents == p->nold;
-	if (kept && !p->ledger_moved)
+	for (i = 0; kept && i < p->nents; i++)
+		moved |= p->ents[i].moved;
+	if (kept && !moved)
 		return;
 	for (i = 0; i < p->nents; i++)
 		n += p->ents[i].claimed;

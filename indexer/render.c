@@ -1212,13 +1212,24 @@ rctx_init(struct rctx *r, struct site *s, const struct tmpl_set *ts,
 		r->urls = dep_str(r->urls, s->docs[i]->url);
 	r->page_v = xcalloc(n, sizeof(*r->page_v));
 	r->dh = xreallocarray(NULL, n, sizeof(*r->dh));
-	for (i = 0; i < s->ndocs; i++) {
+	for (i = 0; i < s->ndocs; i++)
 		s->docs[i]->seq = i;
-		r->dh[i] = doc_dep_hash(r, s->docs[i]);
-	}
 	r->newest = xreallocarray(NULL, n, sizeof(*r->newest));
 	r->pos = xreallocarray(NULL, n, sizeof(*r->pos));
 	r->ev = xcalloc(n, sizeof(*r->ev));
+}
+
+/*
+ * Each document's dependency hash, once the bodies read again are rendered:
+ * rendering a body says whether it links to other pages.
+ */
+static void
+doc_deps(struct rctx *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->s->ndocs; i++)
+		r->dh[i] = doc_dep_hash(r, r->s->docs[i]);
 }
 
 static void
@@ -1283,9 +1294,7 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	}
 
 	r.nerr += bodies_prepare(s, pub, NULL, 0);
-	/* Rendering a body says whether it links to other pages. */
-	for (i = 0; i < s->ndocs; i++)
-		r.dh[i] = doc_dep_hash(&r, s->docs[i]);
+	doc_deps(&r);
 	render_docs(&r, NULL, 0);
 	render_collections(&r, NULL);
 	render_terms(&r, "tags", s->tag_pattern, "tag");
@@ -1374,9 +1383,7 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	}
 	r.chg = chg;
 	r.nerr += bodies_prepare(s, pub, only, n);
-	/* Rendering a body says whether it links to other pages. */
-	for (i = 0; i < n; i++)
-		r.dh[only[i]] = doc_dep_hash(&r, changed[i]);
+	doc_deps(&r);
 	render_docs(&r, only, n);
 	/* First: it finds out which VEVENTs came out the same. */
 	render_agenda_docs(&r, only, n);
