@@ -9,7 +9,7 @@
 #   make bench      wrk and callgrind figures (bench/run.sh)
 
 CC ?= cc
-PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc libdeflate libbrotlienc
+PKGS := lmdb fcgi yaml-0.1 md4c libutf8proc libdeflate libbrotlienc libxxhash
 PORT ?= 8080
 PREFIX ?= /usr/local
 DESTDIR ?=

@@ -48,30 +48,57 @@ utf8_seq_len(const unsigned char *p, size_t avail)
 	return n;
 }
 
+/* Line and column of byte i of valid text (columns count characters). */
+static void
+position(const unsigned char *s, size_t i, unsigned first_line,
+    unsigned *line, unsigned *col)
+{
+	size_t j;
+
+	*line = first_line;
+	*col = 1;
+	for (j = 0; j < i; j++) {
+		if (s[j] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if ((s[j] & 0xc0) != 0x80)
+			(*col)++;
+	}
+}
+
 int
 fm_check_text(const char *p, size_t len, unsigned first_line,
     struct ferr *e)
 {
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
 	const unsigned char *s = (const unsigned char *)p;
-	unsigned line = first_line, col = 1;
+	unsigned line, col;
 	size_t i = 0, n;
+	uint64_t w;
 
 	while (i < len) {
+		/* Eight ASCII bytes, none of them NUL, at a time. */
+		while (i + 8 <= len) {
+			memcpy(&w, s + i, 8);
+			if (((w | ((w - ones) & ~w)) & highs) != 0)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		if (s[i] == '\0') {
+			position(s, i, first_line, &line, &col);
 			ferr_set(e, line, col, "NUL byte in text");
 			return -1;
 		}
 		n = utf8_seq_len(s + i, len - i);
 		if (n == 0) {
+			position(s, i, first_line, &line, &col);
 			ferr_set(e, line, col, "invalid UTF-8 byte 0x%02x",
 			    s[i]);
 			return -1;
 		}
-		if (s[i] == '\n') {
-			line++;
-			col = 1;
-		} else
-			col++;
 		i += n;
 	}
 	return 0;

@@ -100,19 +100,24 @@ seq_len(unsigned char c)
 static void
 fold(struct buf *out, const char *p, size_t len)
 {
-	size_t i = 0, n, col = 0;
+	size_t i = 0, j, n, col = 0;
 
 	while (i < len) {
-		n = seq_len((unsigned char)p[i]);
-		if (n > len - i)
-			n = len - i;
-		if (col + n > ICS_LINE_MAX) {
+		/* As many whole characters as the line has room for. */
+		for (j = i; j < len; j += n) {
+			n = seq_len((unsigned char)p[j]);
+			if (n > len - j)
+				n = len - j;
+			if (col + n > ICS_LINE_MAX)
+				break;
+			col += n;
+		}
+		buf_add(out, p + i, j - i);
+		i = j;
+		if (i < len) {
 			buf_add(out, "\r\n ", 3);
 			col = 1;
 		}
-		buf_add(out, p + i, n);
-		col += n;
-		i += n;
 	}
 	buf_add(out, "\r\n", 2);
 }

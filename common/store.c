@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #define HDR_LEN 32
 #define VAR_LEN 16
 
@@ -61,11 +63,17 @@ store_hash(uint64_t h, const void *p, size_t len)
 	return h;
 }
 
+uint64_t
+store_digest(const void *p, size_t len)
+{
+	return XXH3_64bits(p, len);
+}
+
 void
 store_etag(char out[24], const void *p, size_t len, uint8_t enc)
 {
 	static const char *const sfx[] = { "", "-gz", "-br" };
-	uint64_t h = store_hash(STORE_FNV0, p, len);
+	uint64_t h = store_digest(p, len);
 
 	snprintf(out, 24, "\"%016llx%s\"", (unsigned long long)h,
 	    enc < 3 ? sfx[enc] : "");

@@ -116,6 +116,12 @@ int store_page_build(struct buf *out, const struct store_page_in *in);
 /* A strong ETag for len bytes at p: "\"" 16 hex digits [-gz|-br] "\"". */
 void store_etag(char out[24], const void *p, size_t len, uint8_t enc);
 
+/*
+ * 64-bit XXH3 of len bytes: for bodies and files, where FNV-1a's byte at a
+ * time shows (a full publish hashes some 300 MB).
+ */
+uint64_t store_digest(const void *p, size_t len);
+
 /* 64-bit FNV-1a over len bytes, continuing from h (start with STORE_FNV0). */
 #define STORE_FNV0 0xcbf29ce484222325ULL
 uint64_t store_hash(uint64_t h, const void *p, size_t len);

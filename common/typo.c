@@ -63,11 +63,11 @@ is_ws(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-/* Case-insensitive: does p[0..n) start with s? */
+/* Case-insensitive: does p[0..n) start with s[0..k) (lower case)? */
 static int
-starts_ci(const char *p, size_t n, const char *s)
+starts_cin(const char *p, size_t n, const char *s, size_t k)
 {
-	size_t k = strlen(s), j;
+	size_t j;
 
 	if (k > n)
 		return 0;
@@ -77,16 +77,31 @@ starts_ci(const char *p, size_t n, const char *s)
 	return 1;
 }
 
-/* A tag name ends at white space, "/", ">" or the end. */
+static int
+starts_ci(const char *p, size_t n, const char *s)
+{
+	return starts_cin(p, n, s, strlen(s));
+}
+
+/* Length of the tag name at p: it ends at white space, "/", ">" or the end. */
+static size_t
+name_len(const char *p, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n && !is_ws((unsigned char)p[k]) && p[k] != '/' &&
+	    p[k] != '>'; k++)
+		;
+	return k;
+}
+
 static int
 name_is(const char *p, size_t n, const char *name)
 {
 	size_t k = strlen(name);
 
-	if (!starts_ci(p, n, name))
-		return 0;
-	return k == n || is_ws((unsigned char)p[k]) || p[k] == '/' ||
-	    p[k] == '>';
+	return name_len(p, n < k + 1 ? n : k + 1) == k &&
+	    starts_cin(p, k, name, k);
 }
 
 /* Decodes one UTF-8 character; invalid bytes decode as themselves. */
@@ -283,6 +298,14 @@ element_end(const char *p, size_t i, size_t len, const char *name, int raw)
 	return len;
 }
 
+/* Can a URL (one of url_len's schemes) start with c? */
+static int
+url_start(int c)
+{
+	c = lower(c);
+	return c == 'h' || c == 'f' || c == 'm' || c == 'w';
+}
+
 /* Length of a URL in text at i, trailing punctuation excluded; or 0. */
 static size_t
 url_len(const char *p, size_t n)
@@ -292,6 +315,8 @@ url_len(const char *p, size_t n)
 	};
 	size_t j, k = 0;
 
+	if (n == 0 || !url_start((unsigned char)p[0]))
+		return 0;
 	for (j = 0; j < sizeof(schemes) / sizeof(schemes[0]); j++)
 		if (starts_ci(p, n, schemes[j]))
 			break;
@@ -343,13 +368,36 @@ colon_end(const struct typo *t, size_t i)
 	    nbsp_at(t->p + i, t->len - i) || raquo_at(t->p + i, t->len - i);
 }
 
+/*
+ * The tag name at p in lower case, in low[] (0 when it is longer than
+ * every name looked for).
+ */
+#define NAME_MAX 12
+
+static size_t
+name_lower(const char *p, size_t n, char low[NAME_MAX])
+{
+	size_t k = name_len(p, n < NAME_MAX ? n : NAME_MAX), j;
+
+	if (k == NAME_MAX)
+		return 0;
+	for (j = 0; j < k; j++)
+		low[j] = (char)lower((unsigned char)p[j]);
+	return k;
+}
+
 static int
 is_inline(const char *name, size_t n)
 {
-	size_t j;
+	char low[NAME_MAX];
+	size_t k = name_lower(name, n, low), j;
 
+	if (k == 0)
+		return 0;
 	for (j = 0; j < sizeof(inline_tags) / sizeof(inline_tags[0]); j++)
-		if (name_is(name, n, inline_tags[j]))
+		if (inline_tags[j][0] == low[0] &&
+		    strlen(inline_tags[j]) == k &&
+		    memcmp(inline_tags[j], low, k) == 0)
 			return 1;
 	return 0;
 }
@@ -359,7 +407,8 @@ static int
 markup(struct typo *t)
 {
 	const char *p = t->p;
-	size_t i = t->i, len = t->len, end, j;
+	size_t i = t->i, len = t->len, end, j, k;
+	char low[NAME_MAX];
 	int closing;
 
 	if (i + 1 >= len)
@@ -387,9 +436,12 @@ markup(struct typo *t)
 			add_nbsp(t);
 		t->after_laquo = 0;
 	}
-	if (!closing && is_alpha((unsigned char)p[i + 1])) {
+	if (!closing && is_alpha((unsigned char)p[i + 1]) &&
+	    (k = name_lower(p + i + 1, len - i - 1, low)) > 0) {
 		for (j = 0; j < sizeof(skipped) / sizeof(skipped[0]); j++) {
-			if (!name_is(p + i + 1, len - i - 1, skipped[j].name))
+			if (skipped[j].name[0] != low[0] ||
+			    strlen(skipped[j].name) != k ||
+			    memcmp(skipped[j].name, low, k) != 0)
 				continue;
 			if (end - i >= 2 && p[end - 2] == '/')
 				break;	/* <code/> has no content */
@@ -498,6 +550,14 @@ plain(unsigned char c)
 	    c == '%' || c == '#' || c == '@' || c == '_' || c == '>';
 }
 
+/* A letter of Latin-1 (U+00C0 to U+00FF, "é", "à"...) at i: of class P_WORD. */
+static int
+latin1(const char *p, size_t len, size_t i)
+{
+	return (unsigned char)p[i] == 0xc3 && i + 1 < len &&
+	    ((unsigned char)p[i + 1] & 0xc0) == 0x80;
+}
+
 int
 typo_fr(struct buf *out, const char *html, size_t len)
 {
@@ -512,13 +572,34 @@ typo_fr(struct buf *out, const char *html, size_t len)
 	t.prev = P_NONE;
 	buf_grow(out, len);
 	while (t.i < len) {
-		if (t.prev == P_WORD && !t.after_laquo &&
-		    plain((unsigned char)html[t.i])) {
+		unsigned char c = (unsigned char)html[t.i];
+
+		/*
+		 * Runs that only copy: plain bytes (or Latin-1 letters)
+		 * after a word, or not starting a URL; white space.
+		 */
+		if (!t.after_laquo && (plain(c) || latin1(html, len, t.i)) &&
+		    (t.prev == P_WORD || !url_start(c))) {
+			for (k = t.i; k < len;) {
+				if (plain((unsigned char)html[k]))
+					k++;
+				else if (latin1(html, len, k))
+					k += 2;
+				else
+					break;
+			}
+			buf_add(out, html + t.i, k - t.i);
+			t.i = k;
+			t.prev = P_WORD;
+			continue;
+		}
+		if (!t.after_laquo && is_ws(c)) {
 			for (k = t.i + 1; k < len &&
-			    plain((unsigned char)html[k]); k++)
+			    is_ws((unsigned char)html[k]); k++)
 				;
 			buf_add(out, html + t.i, k - t.i);
 			t.i = k;
+			t.prev = P_SPACE;
 			continue;
 		}
 		if (html[t.i] == '<' && markup(&t))

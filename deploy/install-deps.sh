@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config
 libfcgi-dev libfcgi-bin liblmdb-dev lmdb-utils libyaml-dev libmd4c-dev libmd4c-html0-dev
-libutf8proc-dev libdeflate-dev libbrotli-dev libical-dev
+libutf8proc-dev libdeflate-dev libbrotli-dev libxxhash-dev libical-dev
 nginx wrk curl libxml2-utils python3 valgrind clang"
 
 missing=""

@@ -108,68 +108,111 @@ md_worker(void *arg)
 	return NULL;
 }
 
+/*
+ * Fills job with the documents of [from, ndocs) whose bodies are to be
+ * rendered, up to a batch of them. Returns where the batch ends.
+ */
+static size_t
+batch_fill(struct mdjob *job, struct site *s, const size_t *only,
+    size_t ndocs, size_t from)
+{
+	size_t i;
+
+	job->n = job->next = 0;
+	for (i = from; i < ndocs && job->n < PREP_BATCH; i++) {
+		struct doc *d = s->docs[only != NULL ? only[i] : i];
+
+		if (!d->cached || (d->flags & CACHE_LINKS))
+			job->docs[job->n++] = d;
+	}
+	return i;
+}
+
+static size_t
+helpers_start(struct mdjob *job, pthread_t *th, size_t nth)
+{
+	size_t k, started = 0;
+
+	if (nth > job->n)
+		nth = job->n;
+	for (k = 0; k < nth; k++)
+		if (pthread_create(&th[started], NULL, md_worker, job) == 0)
+			started++;
+	return started;
+}
+
+/* Stores the rendered bodies of documents [from, to) and drops them. */
+static void
+batch_store(struct site *s, struct pub *pub, const size_t *only,
+    size_t from, size_t to)
+{
+	size_t k;
+
+	for (k = from; k < to; k++) {
+		struct doc *d = s->docs[only != NULL ? only[k] : k];
+
+		if ((d->cached && !(d->flags & CACHE_LINKS)) || d->kept) {
+			pub_keep(pub, OUT_SRC, d->relpath, strlen(d->relpath));
+			pub_keep(pub, OUT_HTML, d->relpath,
+			    strlen(d->relpath));
+			continue;
+		}
+		if (!d->html_ready)
+			continue;
+		doc_rec_put(pub, s->cfg, d);
+		buf_release(&d->body_html);
+		buf_release(&d->lede_html);
+		if (!(d->flags & CACHE_LINKS))
+			buf_release(&d->body);
+		d->html_ready = 0;
+	}
+}
+
 int
 bodies_prepare(struct site *s, struct pub *pub, const size_t *only,
     size_t nonly)
 {
-	struct mdjob job;
+	struct mdjob job[2];
 	pthread_t th[8];
 	long ncpu;
-	size_t i, k, nth, started, from = 0;
+	size_t k, nth, started, from = 0, to, next = 0;
 	size_t ndocs = only != NULL ? nonly : s->ndocs;
+	int cur = 0;
 
-	memset(&job, 0, sizeof(job));
-	job.s = s;
-	job.docs = xreallocarray(NULL, PREP_BATCH, sizeof(*job.docs));
-	pthread_mutex_init(&job.mu, NULL);
+	memset(job, 0, sizeof(job));
+	for (k = 0; k < 2; k++) {
+		job[k].s = s;
+		job[k].docs = xreallocarray(NULL, PREP_BATCH,
+		    sizeof(*job[k].docs));
+		pthread_mutex_init(&job[k].mu, NULL);
+	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	nth = ncpu <= 1 ? 0 : ncpu > 8 ? 7 : (size_t)ncpu - 1;
 	/*
-	 * A batch at a time: its bodies are rendered on every core, stored,
-	 * and dropped before the next, so that a site's rendered bodies are
-	 * never all in memory at once.
+	 * A batch at a time, so that a site's rendered bodies are never all
+	 * in memory at once: the helpers render the next batch while this
+	 * thread stores the last one (only it may write to the database),
+	 * then it renders with them what is left of the batch.
 	 */
+	to = batch_fill(&job[0], s, only, ndocs, 0);
+	started = helpers_start(&job[0], th, nth);
 	while (from < ndocs) {
-		job.n = job.next = 0;
-		for (i = from; i < ndocs && job.n < PREP_BATCH; i++) {
-			struct doc *d = s->docs[only != NULL ? only[i] : i];
-
-			if (!d->cached || (d->flags & CACHE_LINKS))
-				job.docs[job.n++] = d;
-		}
-		nth = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (size_t)ncpu;
-		if (nth > job.n)
-			nth = job.n;
-		started = 0;
-		for (k = 1; k < nth; k++)
-			if (pthread_create(&th[started], NULL, md_worker,
-			    &job) == 0)
-				started++;
-		md_worker(&job);
+		md_worker(&job[cur]);
 		for (k = 0; k < started; k++)
 			pthread_join(th[k], NULL);
-		for (k = from; k < i; k++) {
-			struct doc *d = s->docs[only != NULL ? only[k] : k];
-
-			if ((d->cached && !(d->flags & CACHE_LINKS)) ||
-			    d->kept) {
-				pub_keep(pub, OUT_SRC, d->relpath,
-				    strlen(d->relpath));
-				pub_keep(pub, OUT_HTML, d->relpath,
-				    strlen(d->relpath));
-				continue;
-			}
-			if (!d->html_ready)
-				continue;
-			doc_rec_put(pub, s->cfg, d);
-			buf_release(&d->body_html);
-			buf_release(&d->lede_html);
-			if (!(d->flags & CACHE_LINKS))
-				buf_release(&d->body);
-			d->html_ready = 0;
+		started = 0;
+		if (to < ndocs) {
+			next = batch_fill(&job[!cur], s, only, ndocs, to);
+			started = helpers_start(&job[!cur], th, nth);
 		}
-		from = i;
+		batch_store(s, pub, only, from, to);
+		from = to;
+		to = next;
+		cur = !cur;
 	}
-	pthread_mutex_destroy(&job.mu);
-	free(job.docs);
-	return job.nerr;
+	for (k = 0; k < 2; k++) {
+		pthread_mutex_destroy(&job[k].mu);
+		free(job[k].docs);
+	}
+	return job[0].nerr + job[1].nerr;
 }

@@ -41,6 +41,9 @@ static const char usage[] =
     "Publishes the site in SITE_DIR into the LMDB environment DB_DIR\n"
     "(created when missing) in one write transaction.\n"
     "\n"
+    "  --brotli             store each response in brotli too (by default\n"
+    "                       as it is and in gzip 6; brotli 4 is 1-3%\n"
+    "                       smaller and takes 1.5 times as long to make)\n"
     "  --changed FILE       the files changed since the last publish, one\n"
     "                       per line or NUL-terminated (git diff --name-only\n"
     "                       [-z]; - for stdin): the folders are not walked\n"
@@ -64,7 +67,7 @@ static const char usage[] =
 
 enum {
 	OPT_CHECK = 256, OPT_DRAFTS, OPT_FULL, OPT_TEMPLATES, OPT_FMJSON,
-	OPT_BODY, OPT_NOLIQUID, OPT_KEEPGOING, OPT_CHANGED
+	OPT_BODY, OPT_NOLIQUID, OPT_KEEPGOING, OPT_CHANGED, OPT_BROTLI
 };
 
 /*
@@ -365,6 +368,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "brotli", no_argument, NULL, OPT_BROTLI },
 		{ "changed", required_argument, NULL, OPT_CHANGED },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "drafts", no_argument, NULL, OPT_DRAFTS },
@@ -401,6 +405,9 @@ main(int argc, char **argv)
 		switch (c) {
 		case OPT_CHANGED:
 			changed_file = optarg;
+			break;
+		case OPT_BROTLI:
+			po.brotli = 1;
 			break;
 		case OPT_CHECK:
 			po.check_only = 1;

@@ -20,18 +20,21 @@
 #include "work.h"
 
 /*
- * Levels chosen on the synthetic site of bench/index (gen.py 10000 --seed
- * 1): 4,000 stored bodies, 48.8 MB, compressed one by one on this 2-core
- * machine. libdeflate gzip 1: 0.39 s, 14.61 MB; 2: 0.54 s, 14.27; 4: 0.57
- * s, 14.10; 6: 0.70 s, 13.95. Brotli 1: 0.28 s, 15.88 MB; 2: 0.43, 14.65;
- * 3: 0.58, 14.46; 4: 1.06, 13.67; 5: 1.39, 12.93. Gzip past 1 buys 2-4%
- * for 40-80% more time: 1. Brotli below 4 is no smaller than gzip 1, or
- * by 1% (not worth a stored variant and a choice); 4 is 6.4% smaller, at
- * the least cost that keeps it worth having. A full publish compresses
- * about 210 MB: gzip 1 + brotli 4 costs some 6.3 s of CPU on two cores,
- * against 7.1 s for 4 + 4 (the levels used before).
+ * Levels chosen on measurements, every stored response compressed one by
+ * one on one core of this 2-core machine. On the synthetic site of
+ * bench/index (gen.py 10000 --seed 1; 19,941 responses, 212.9 MB):
+ * libdeflate gzip 1: 1.04 s, 64.09 MB; 4: 2.16 s, 61.85; 6: 2.81 s, 61.01;
+ * 9: 3.92 s, 60.82. Brotli 1: 1.14 s, 69.42 MB; 2: 1.95 s, 64.41; 3: 2.32
+ * s, 63.40; 4: 4.13 s, 60.35. On the pages of the real content
+ * (../shared/corpus, 266 responses, 0.8 MB): gzip 1: 316.0 KB, 6: 308.2,
+ * 9: 306.9; brotli 2: 326.7, 3: 320.0, 4: 298.2, 5: 282.3.
+ * Brotli below 4 is larger than gzip 6; brotli 4 is 1% (synthetic) to 3%
+ * (real) smaller, for 1.5 times the CPU of gzip 6 (two variants to make,
+ * hash and store). So by default a response is stored as it is and as gzip
+ * 6, and every client is sent the same bytes; --brotli adds brotli 4 for
+ * the operator who would rather spend the CPU on each publish.
  */
-#define GZIP_LEVEL 1
+#define GZIP_LEVEL 6
 #define BROTLI_QUALITY 4
 #define BROTLI_WINDOW 22
 #define COMPRESS_MIN 256	/* smaller bodies are sent as they are */
@@ -61,8 +64,9 @@ static const char *const db_names[OUT_NDB] = { "pages", "agenda", "meta",
  * publish by a folio compressing otherwise rewrites pages whose identity
  * body did not change. The top byte counts changes to the rules.
  */
-#define VARIANTS_ID ((uint32_t)GZIP_LEVEL | (uint32_t)BROTLI_QUALITY << 8 | \
-	(uint32_t)BROTLI_WINDOW << 16 | 1u << 24)
+#define VARIANTS_ID(o) ((uint32_t)GZIP_LEVEL | ((o)->brotli ? \
+	(uint32_t)BROTLI_QUALITY << 8 | (uint32_t)BROTLI_WINDOW << 16 : 0) | \
+	2u << 24)
 
 struct lent {
 	uint64_t dep;
@@ -350,8 +354,8 @@ compress_one(struct pending *pd, struct libdeflate_compressor *dc)
 	/* A variant that saves under 5% is not worth a header and a choice. */
 	if (n > 0 && n < body->len - body->len / 20)
 		pd->gz.len = n;
-	bound = BrotliEncoderMaxCompressedSize(body->len);
-	if (bound == 0)
+	if (!pd->p->opts.brotli ||
+	    (bound = BrotliEncoderMaxCompressedSize(body->len)) == 0)
 		return;
 	buf_grow(&pd->br, bound);
 	n = bound;
@@ -778,7 +782,8 @@ pub_stored(struct pub *p, enum out_db db, const char *key, size_t key_len,
 {
 	const struct lent *e;
 
-	if (p->opts.full || p->rc != 0 || !p->ledger_ok)
+	if (p->opts.full || p->rc != 0 || !p->ledger_ok ||
+	    (db == OUT_PAGES && !p->same_variants))
 		return 0;
 	e = ent_find(p, (uint8_t)db, key, key_len, 0);
 	return e != NULL && (size_t)(e - p->ents) < p->nold &&
@@ -791,7 +796,9 @@ pub_fresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
 {
 	struct lent *e;
 
-	if (p->opts.full || p->rc != 0 || !p->ledger_ok)
+	/* Pages compressed otherwise (--brotli or not) are made again. */
+	if (p->opts.full || p->rc != 0 || !p->ledger_ok ||
+	    (db == OUT_PAGES && !p->same_variants))
 		return 0;
 	/*
 	 * An old entry of the ledger says its key is stored, rendered from
@@ -1077,7 +1084,7 @@ ledger_load(struct pub *p)
 	q = (const unsigned char *)raw.data + 4;
 	end = (const unsigned char *)raw.data + raw.len;
 	n = store_get32(q);
-	p->same_variants = store_get32(q + 4) == VARIANTS_ID;
+	p->same_variants = store_get32(q + 4) == VARIANTS_ID(&p->opts);
 	q += 8;
 	if (n > (size_t)(end - q) / 11) {
 		buf_release(&raw);
@@ -1147,7 +1154,7 @@ ledger_save(struct pub *p)
 	buf_add(&out, LEDGER_MAGIC, 4);
 	store_put32(h, n);
 	buf_add(&out, h, 4);
-	store_put32(h, VARIANTS_ID);
+	store_put32(h, VARIANTS_ID(&p->opts));
 	buf_add(&out, h, 4);
 	at[1] = out.len;
 	for (k = 1, i = 0; k < np; k++) {

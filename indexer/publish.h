@@ -47,6 +47,7 @@ struct publish_opts {
 	int check_only;		/* render and compare, write nothing */
 	int full;		/* ignore what is stored: render everything */
 	int progress;		/* a progress line on stderr (a terminal) */
+	int brotli;		/* a brotli variant too, where it is smaller */
 };
 
 struct publish_stats {

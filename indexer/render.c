@@ -44,6 +44,11 @@ struct rctx {
 	struct buf *plan;		/* the plan being written, or NULL */
 	uint8_t *chg;			/* render_patch(): per document, 1 when
 					   changed; 2 when its VEVENT did not */
+	struct buf *vev;		/* per document: its VEVENT once made
+					   (an event is in several calendars) */
+	struct lpage *lring;		/* listing pages being rendered */
+	size_t lhead, ltail;		/* [lhead, ltail) in lring, mod
+					   LIST_AHEAD */
 	int nerr;
 };
 
@@ -370,6 +375,16 @@ rjob_run(struct work_job *job, unsigned th)
 	    &j->e, &j->epath);
 }
 
+static void
+lrun(struct work_job *job, unsigned th)
+{
+	struct rjob *j = (struct rjob *)job;
+
+	(void)th;
+	j->rc = render_text(j->ts, j->tname, j->ctx, "text/html", &j->out,
+	    &j->e, &j->epath);
+}
+
 /* The context of document i's page, its body lent as "content". */
 static struct value *
 doc_ctx(struct rctx *r, size_t i)
@@ -511,19 +526,94 @@ render_docs(struct rctx *r, const size_t *only, size_t n)
 }
 
 /*
+ * Listing pages are rendered on the pool's threads too, up to LIST_AHEAD
+ * at a time: the main thread makes each page's context and publishes the
+ * pages in the order it made them, while it goes on with feeds and
+ * calendars. Their contexts borrow documents' page contexts, which nothing
+ * changes until list_flush(): listings are flushed before a page context
+ * is lent anything (a document's body, the site feed's contents).
+ */
+#define LIST_AHEAD 32
+#define LIST_CTYPE "text/html; charset=utf-8"
+
+struct lpage {
+	struct rjob j;
+	struct value *page;	/* j.ctx's page: "items" and "term" lent */
+	struct value *own;	/* freed after this page (its term) */
+	char *url;
+	int64_t lm;
+};
+
+/* Publishes the oldest listing page being rendered. */
+static void
+list_finish(struct rctx *r)
+{
+	struct lpage *l = &r->lring[r->lhead++ % LIST_AHEAD];
+
+	work_wait(pub_work(r->pub), &l->j.job);
+	if (l->j.rc == -1) {
+		log_ferr(l->j.epath != NULL ? l->j.epath : l->j.tname,
+		    &l->j.e);
+		r->nerr++;
+	} else
+		emit_body(r, &l->j.out, l->url, LIST_CTYPE, l->lm, 200,
+		    l->j.dep);
+	buf_release(&l->j.out);
+	ctx_free(l->j.ctx);
+	seq_unborrow(value_map_take(l->page, "items"));
+	value_map_take(l->page, "term");
+	value_free(l->page);
+	value_free(l->own);
+	free(l->url);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Publishes every listing page being rendered. */
+static void
+list_flush(struct rctx *r)
+{
+	while (r->lhead < r->ltail)
+		list_finish(r);
+}
+
+/* Queues the rendering of a listing page (page and url taken over). */
+static void
+list_submit(struct rctx *r, struct value *page, char *url, int64_t lm,
+    uint64_t dep)
+{
+	struct lpage *l;
+
+	if (r->lring == NULL)
+		r->lring = xcalloc(LIST_AHEAD, sizeof(*r->lring));
+	if (r->ltail - r->lhead == LIST_AHEAD)
+		list_finish(r);
+	l = &r->lring[r->ltail++ % LIST_AHEAD];
+	l->page = page;
+	l->url = url;
+	l->lm = lm;
+	l->j.ts = r->ts;
+	l->j.tname = "liste";
+	l->j.dep = dep;
+	l->j.ctx = ctx_new(r, page);
+	l->j.job.run = lrun;
+	work_submit(pub_work(r->pub), &l->j.job);
+}
+
+/*
  * A paginated listing of docs (newest first) at base ("/actualites/"):
  * base, base + "page/2/", ... with rel prev/next. extra (the term, may be
- * NULL) adds to every page's dependencies through extra_dep.
+ * NULL; taken over) adds to every page's dependencies through extra_dep.
  */
 static void
 listing(struct rctx *r, const char *base, const char *title,
     const char *kind, struct value *extra, uint64_t extra_dep,
     const struct doc *const *docs, size_t n)
 {
-	struct value *ctx, *page, *pg;
+	struct value *page, *pg;
 	struct buf url = BUF_INIT, t = BUF_INIT;
 	size_t per = r->s->per_page, npages, k, first, cnt, i;
 	uint64_t dep;
+	int submitted = 0;
 
 	npages = n == 0 ? 1 : (n + per - 1) / per;
 	for (k = 0; k < npages; k++) {
@@ -571,14 +661,15 @@ listing(struct rctx *r, const char *base, const char *title,
 		buf_adds(&t, r->s->baseurl);
 		buf_addstr(&t, str_make(url.data, url.len));
 		page_set_buf(page, "url", &t);
-		ctx = ctx_new(r, page);
-		emit(r, "liste", ctx, url.data, "text/html; charset=utf-8",
-		    n > 0 ? docs[first]->date.secs : 0, 200, dep);
-		ctx_free(ctx);
-		seq_unborrow(value_map_take(page, "items"));
-		value_map_take(page, "term");
-		value_free(page);
+		list_submit(r, page, xstrndup(url.data, url.len),
+		    n > 0 ? docs[first]->date.secs : 0, dep);
+		submitted = 1;
 	}
+	/* The term goes with the last page that borrows it. */
+	if (submitted)
+		r->lring[(r->ltail - 1) % LIST_AHEAD].own = extra;
+	else
+		value_free(extra);
 	buf_release(&url);
 	buf_release(&t);
 }
@@ -631,7 +722,6 @@ term_outputs(struct rctx *r, const char *pattern, const char *kind,
 		buf_printf(&u, "%sagenda.ics", base.data);
 		calendar(r, u.data, title.data, events, ne);
 	}
-	value_free(term);
 	buf_release(&base);
 	buf_release(&u);
 	buf_release(&title);
@@ -667,6 +757,7 @@ render_terms(struct rctx *r, const char *field, const char *pattern,
 		}
 		ng++;
 	}
+	list_flush(r);
 	if (r->plan != NULL)
 		plan_section_end(r->plan, at, ng);
 	terms_free(&memo);
@@ -713,6 +804,7 @@ render_collections(struct rctx *r, const uint8_t *want)
 		listing(r, base.data, title != NULL ? title : col->label,
 		    col->label, NULL, 0, docs, n);
 	}
+	list_flush(r);
 	free(docs);
 	buf_release(&base);
 }
@@ -827,6 +919,24 @@ vevent(struct rctx *r, const struct doc *d, struct buf *out)
 	return rc;
 }
 
+/* The VEVENT of d, appended to out: made once per publish. */
+static int
+vevent_once(struct rctx *r, const struct doc *d, struct buf *out)
+{
+	struct buf *m;
+
+	if (r->vev == NULL)
+		r->vev = xcalloc(r->s->ndocs + 1, sizeof(*r->vev));
+	m = &r->vev[d->seq];
+	if (m->len == 0 && vevent(r, d, m) == -1) {
+		buf_add(out, m->data, m->len);
+		buf_release(m);
+		return -1;
+	}
+	buf_add(out, m->data, m->len);
+	return 0;
+}
+
 /*
  * The VEVENT of d, appended to out: copied from its agenda fragment when
  * the last publish stored that from the same document, templates,
@@ -853,7 +963,7 @@ event_ics(struct rctx *r, const struct doc *d, struct buf *out)
 	}
 	buf_release(&key);
 	buf_release(&raw);
-	return rc == 0 ? 0 : vevent(r, d, out);
+	return rc == 0 ? 0 : vevent_once(r, d, out);
 }
 
 static void
@@ -994,7 +1104,7 @@ render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 			if (render_into(r, "agenda-item", ctx, "text/html",
 			    &item) == 0) {
 				buf_reset(&ics);
-				if (vevent(r, d, &ics) == 0) {
+				if (vevent_once(r, d, &ics) == 0) {
 					if (r->chg != NULL && r->chg[i])
 						r->chg[i] = same_vevent(r,
 						    &key, &ics) ? 2 : 1;
@@ -1237,13 +1347,26 @@ rctx_free(struct rctx *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->s->ndocs; i++)
-		value_free(r->page_v[i]);
+	/*
+	 * The page contexts go with their documents, which main() leaves
+	 * to the end of the process: freeing a site's worth of small values
+	 * one by one is a fifth of a second.
+	 */
+	for (i = 0; i < r->s->ndocs; i++) {
+		value_free(r->s->docs[i]->page_ctx);
+		r->s->docs[i]->page_ctx = r->page_v[i];
+	}
 	free(r->page_v);
 	free(r->dh);
 	free(r->newest);
 	free(r->pos);
 	free(r->ev);
+	if (r->vev != NULL)
+		for (i = 0; i < r->s->ndocs; i++)
+			buf_release(&r->vev[i]);
+	free(r->vev);
+	list_flush(r);
+	free(r->lring);
 	value_free(r->site_v);
 }
 
@@ -1304,6 +1427,7 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	render_misc(&r);
 	rctx_free(&r);
 	return r.nerr;
+
 }
 
 /* The terms of one section of the plan that one of the changed carries. */
@@ -1337,6 +1461,7 @@ patch_terms(struct rctx *r, const struct plan *pl, int section,
 		term_outputs(r, pattern, kind, buf_cstr(&slug), buf_cstr(&name),
 		    docs, t.n, events);
 	}
+	list_flush(r);
 	free(docs);
 	free(events);
 	buf_release(&slug);

@@ -9,6 +9,7 @@
 
 #include "date.h"
 #include "cache.h"
+#include "docread.h"
 #include "fm.h"
 #include "log.h"
 #include "permalink.h"
@@ -17,6 +18,7 @@
 
 #define IX_MAGIC "FDX3"
 #define IX_HEAD 24	/* magic, configuration, earliest left out, mode */
+#define READ_AHEAD_MIN 64	/* fewer documents: the main thread reads them */
 
 /*
  * The front matter fields a publish reads of every document, to know
@@ -236,6 +238,7 @@ doc_free(struct doc *d)
 		free(d->ext);
 		free(d->url);
 	}
+	value_free(d->page_ctx);	/* first: it may borrow from fm */
 	value_free(d->fm);
 	value_free(d->sketch);
 	buf_release(&d->body);
@@ -833,19 +836,17 @@ site_index_store(struct site *s, struct pub *pub)
 /* Reads one document; NULL when it is left out or broken (reported). */
 static struct doc *
 doc_load(struct site *s, const struct collection *c, const struct tree_file *f,
-    const struct site_opts *opts)
+    const struct site_opts *opts, struct doc_text *pre)
 {
 	const char *relpath = f->path;
-	struct buf text = BUF_INIT;
-	struct fm_doc fd;
+	struct doc_text own;
 	struct doc *d;
-	struct ferr e;
 	const struct value *v;
 	const char *base, *dot;
-	char err[256];
 	int y, m, dd, fdate;
 	size_t rest;
 
+	fm_doc_init(&own.fd);
 	if ((d = stub_new(s, c, f, ix_find(s, relpath))) != NULL) {
 		if (left_for_later(s, d, c, opts))
 			goto drop;
@@ -876,20 +877,23 @@ doc_load(struct site *s, const struct collection *c, const struct tree_file *f,
 	d->ino = f->ino;
 	if (!opts->full && doc_from_cache(s, d, opts, 0) == 0)
 		goto parsed;
-	if (buf_read_file(&text, d->path, FM_MAX_FILE, err,
-	    sizeof(err)) == -1) {
-		log_at(LOG_LVL_ERROR, d->path, 0, 0, "%s", err);
+	if (pre == NULL) {
+		doc_text_read(&own, d->path, FM_MAX_FILE);
+		pre = &own;
+	}
+	if (pre->rc == -1) {
+		log_at(LOG_LVL_ERROR, d->path, 0, 0, "%s", pre->err);
 		goto broken;
 	}
-	d->src_hash = store_hash(STORE_FNV0, text.data, text.len);
-	fm_doc_init(&fd);
-	if (fm_parse_doc(text.data, text.len, &fd, &e) == -1) {
-		log_ferr(d->path, &e);
+	d->src_hash = pre->hash;
+	if (pre->rc == -2) {
+		log_ferr(d->path, &pre->e);
 		goto broken;
 	}
-	d->fm = fd.fm;
-	d->body = fd.body;
-	d->body_line = fd.body_line;
+	d->fm = pre->fd.fm;
+	d->body = pre->fd.body;
+	d->body_line = pre->fd.body_line;
+	fm_doc_init(&pre->fd);
 	site_apply_defaults(s, c->label, relpath, d->fm);
 parsed:
 	v = value_map_get(d->fm, "published");
@@ -930,7 +934,7 @@ parsed:
 		d->title = "";
 	if (doc_url(s, d) == -1)
 		goto drop;
-	buf_release(&text);
+	doc_text_release(&own);
 	return d;
 broken:
 	s->nbroken++;
@@ -941,14 +945,12 @@ broken:
 	if (opts->keep_going && !d->kept && doc_from_cache(s, d, opts, 1) == 0) {
 		log_warn("%s: keeping the version published before", d->path);
 		d->kept = 1;
-		buf_release(&text);
-		text = (struct buf)BUF_INIT;
 		goto parsed;
 	}
 	if (!opts->keep_going)
 		s->nerrors++;
 drop:
-	buf_release(&text);
+	doc_text_release(&own);
 	doc_free(d);
 	return NULL;
 }
@@ -1333,6 +1335,37 @@ site_load(const char *dir, const struct site_opts *opts)
 	return s;
 }
 
+/*
+ * When every document is to be read and parsed (a first publish, --full,
+ * a site index made by another build or configuration), a second thread
+ * reads from the last one back. NULL: the main thread reads what it needs.
+ */
+static struct reader *
+read_ahead(const struct site *s, struct collection **order,
+    const struct tree_list *lists, size_t nfiles,
+    const struct site_opts *opts, const char ***relpaths)
+{
+	struct reader *rd;
+	size_t k, j, n = 0;
+
+	*relpaths = NULL;
+	if ((!opts->full && s->nix > 0) || nfiles < READ_AHEAD_MIN)
+		return NULL;
+	*relpaths = xreallocarray(NULL, nfiles + 1, sizeof(**relpaths));
+	for (k = 0; k < s->ncols; k++) {
+		if (!order[k]->output)
+			continue;
+		for (j = 0; j < lists[k].n; j++)
+			(*relpaths)[n++] = lists[k].v[j].path;
+	}
+	rd = reader_start(s->dir, *relpaths, n, FM_MAX_FILE);
+	if (rd == NULL) {
+		free(*relpaths);
+		*relpaths = NULL;
+	}
+	return rd;
+}
+
 void
 site_read(struct site *s, const struct site_opts *opts)
 {
@@ -1341,8 +1374,10 @@ site_read(struct site *s, const struct site_opts *opts)
 	struct collection **order = w->order;
 	struct buf rel = BUF_INIT;
 	struct buf *names;	/* per found_in(): the paths lists borrow */
-	size_t nnames = 0;
+	size_t nnames = 0, nfiles = 0, n;
 	size_t i, j, k;
+	struct reader *rd;
+	const char **relpaths;
 	struct doc *d;
 
 	s->pub = opts->pub;
@@ -1354,30 +1389,42 @@ site_read(struct site *s, const struct site_opts *opts)
 	if (!prewalk_join(w) && s->walked)
 		walk_all(s, order, lists, opts->drafts);
 	for (k = 0; k < s->ncols; k++) {
-		const struct collection *c = order[k];
-
-		if (!c->output)
+		if (!order[k]->output)
 			continue;
 		pl = &lists[k];
 		if (!s->walked) {
 			buf_reset(&rel);
-			buf_printf(&rel, "_%s/", c->label);
+			buf_printf(&rel, "_%s/", order[k]->label);
 			found_in(s, rel.data, opts, pl, &names[nnames++]);
-			if (opts->drafts && strcmp(c->label, "posts") == 0)
+			if (opts->drafts &&
+			    strcmp(order[k]->label, "posts") == 0)
 				found_in(s, "_drafts/", opts, pl,
 				    &names[nnames++]);
 		}
-		s->nerrors += tree_say(pl);
 		/* In order but for a file beside a folder of its name. */
 		for (j = 1; j < pl->n; j++)
 			if (tree_cmp(&pl->v[j - 1], &pl->v[j]) > 0)
 				break;
 		if (j < pl->n)
 			qsort(pl->v, pl->n, sizeof(*pl->v), tree_cmp);
+		nfiles += pl->n;
+	}
+	rd = read_ahead(s, order, lists, nfiles, opts, &relpaths);
+	for (k = 0, n = 0; k < s->ncols; k++) {
+		const struct collection *c = order[k];
+
+		if (!c->output)
+			continue;
+		pl = &lists[k];
+		s->nerrors += tree_say(pl);
 		s->docs = xreallocarray(s->docs, s->ndocs + pl->n + 1,
 		    sizeof(*s->docs));
-		for (j = 0; j < pl->n; j++) {
-			d = doc_load(s, c, &pl->v[j], opts);
+		for (j = 0; j < pl->n; j++, n++) {
+			struct doc_text *pre = reader_take(rd, n);
+
+			d = doc_load(s, c, &pl->v[j], opts, pre);
+			if (pre != NULL)
+				doc_text_release(pre);
 			if (d == NULL)
 				continue;
 			d->draft = strncmp(pl->v[j].path, "_drafts/", 8) == 0;
@@ -1386,6 +1433,8 @@ site_read(struct site *s, const struct site_opts *opts)
 			s->docs[s->ndocs++] = d;
 		}
 	}
+	reader_stop(rd);
+	free(relpaths);
 	/* Two documents claiming one URL: an error naming both. */
 	if (new_urls(s) && urls_clash(s) && s->ndocs > 1) {
 		qsort(s->docs, s->ndocs, sizeof(*s->docs), cmp_doc_url);
@@ -1509,7 +1558,7 @@ site_load_file(const char *path, const struct site_opts *opts,
 
 		memset(&f, 0, sizeof(f));
 		f.path = (char *)rel;
-		*dp = doc_load(s, col, &f, opts);
+		*dp = doc_load(s, col, &f, opts, NULL);
 		if (*dp != NULL) {
 			s->docs = xreallocarray(NULL, 1, sizeof(*s->docs));
 			s->docs[s->ndocs++] = *dp;

@@ -59,6 +59,8 @@ struct doc {
 	uint64_t src_hash;	/* of the file's bytes */
 	int draft;
 	size_t seq;		/* its index in site.docs while rendering */
+	struct value *page_ctx;	/* the page context rendering made, kept
+				   with the document (freed with it) */
 };
 
 struct site {

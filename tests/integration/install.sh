@@ -286,6 +286,15 @@ git -C "$W" commit -q -a -m "after a stale lock"
 push
 check "a stale lock of the work tree: published" \
     said "folio: published main at "
+# folio.brotli: the hook passes --brotli, and the pages get that variant.
+git -C "$G" config folio.brotli true
+printf '\nEt avec brotli.\n' >>"$g"
+git -C "$W" commit -q -a -m "brotli"
+push
+check "folio.brotli: published" said "folio: published main at "
+check "folio.brotli: the listing has a brotli variant" \
+    sh -c '"$1" "$2" /actualites/ | grep -q "^Variant: 2 "' sh "$DBCAT" "$PDB"
+git -C "$G" config --unset folio.brotli
 check "hook: no temporary directory left" \
     sh -c '[ -z "$(ls -A "$1")" ]' sh "$T/tmp"
 

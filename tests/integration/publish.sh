@@ -276,4 +276,30 @@ check "after --full, nothing changed: nothing rendered again" sh -c '
     n=$(echo "$1" | sed -n "s/.* \([0-9]*\) rendered.*/\1/p")
     [ -n "$n" ] && [ "$n" -lt 20 ] && echo "$1" | grep -q "(0 read, "' sh "$out"
 
+# Compression: gzip by default, brotli too with --brotli; switching either
+# way rewrites the responses, and the result equals a fresh publish.
+variants() {	# db key want: the encodings stored, sorted, are want
+	[ "$("$DBCAT" "$1" "$2" | sed -n 's/^Variant: \([0-9]\) .*/\1/p' |
+	    sort | tr -d '\n')" = "$3" ]
+}
+check "default: identity and gzip, no brotli" \
+    variants "$T/old" /actualites/ 01
+check "--brotli over a database without it: published" \
+    "$IDX" --quiet --brotli $TPL "$S" "$T/old"
+check "--brotli: identity, gzip and brotli" \
+    variants "$T/old" /actualites/ 012
+rm -rf "$T/full"
+"$IDX" --quiet --brotli $TPL "$S" "$T/full"
+check "--brotli over a database without it equals a fresh --brotli publish" \
+    same "$T/old" "$T/full"
+out=$("$IDX" --brotli $TPL "$S" "$T/old" 2>&1)
+check "--brotli again, nothing changed: nothing written" sh -c '
+    echo "$1" | grep -q " 0 changed, 0 deleted"' sh "$out"
+check "without --brotli again: published" \
+    "$IDX" --quiet $TPL "$S" "$T/old"
+check "without --brotli again: no brotli" \
+    variants "$T/old" /actualites/ 01
+full
+check "without --brotli again: equals a fresh publish" same "$T/old" "$T/full"
+
 [ "$lib_failed" -eq 0 ]
