@@ -123,6 +123,12 @@ quote(struct buf *out, struct buf *plain, const char *t, size_t m, int pc)
 	return 1;
 }
 
+/* The bytes kd_typo() looks at twice: symbols, quotes. */
+static const unsigned char starts_sym[256] = {
+	['-'] = 1, ['.'] = 1, ['<'] = 1, [' '] = 1, ['>'] = 1, ['"'] = 1,
+	['\''] = 1
+};
+
 void
 kd_typo(struct buf *out, struct buf *plain, const char *s, size_t n,
     const unsigned char *lit)
@@ -134,10 +140,21 @@ kd_typo(struct buf *out, struct buf *plain, const char *s, size_t n,
 	put(out, plain, s + run, i - run);				\
 } while (0)
 	while (i < n) {
-		char c = s[i];
+		char c;
 		const char *sym = NULL;
 		size_t len = 0;
 
+		/* Bytes that start no symbol and no quote: plain text. */
+		for (k = i; k < n && !starts_sym[(unsigned char)s[k]] &&
+		    (lit == NULL || !lit[k]); k++)
+			;
+		if (k > i) {
+			avail = 1;
+			i = k;
+			if (i == n)
+				break;
+		}
+		c = s[i];
 		if (lit != NULL && lit[i]) {
 			FLUSH();
 			put(out, plain, s + i, 1);

@@ -166,34 +166,27 @@ kd_attrs_free(struct kd_attrs *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* What kd_escape() replaces: 1 always, 2 in attributes only. */
+static const unsigned char esc_byte[256] = {
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 2
+};
+
 void
 kd_escape(struct buf *out, const char *s, size_t n, int attr)
 {
-	size_t i, run = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned want = attr ? 3 : 1;
+	size_t i = 0, run = 0;
 
-	for (i = 0; i < n; i++) {
-		const char *r = NULL;
-
-		switch (s[i]) {
-		case '&':
-			r = "&amp;";
+	for (;;) {
+		while (i < n && !(esc_byte[u[i]] & want))
+			i++;
+		if (i >= n)
 			break;
-		case '<':
-			r = "&lt;";
-			break;
-		case '>':
-			r = "&gt;";
-			break;
-		case '"':
-			if (attr)
-				r = "&quot;";
-			break;
-		}
-		if (r == NULL)
-			continue;
 		buf_add(out, s + run, i - run);
-		buf_adds(out, r);
-		run = i + 1;
+		buf_adds(out, u[i] == '&' ? "&amp;" : u[i] == '<' ? "&lt;" :
+		    u[i] == '>' ? "&gt;" : "&quot;");
+		run = ++i;
 	}
 	buf_add(out, s + run, n - run);
 }

@@ -541,13 +541,22 @@ text(struct typo *t)
  * P_WORD character a run of them changes nothing but the output, so it is
  * copied in one piece. Everything else takes the careful path.
  */
+static const unsigned char plain_byte[256] = {
+	/* a-z A-Z 0-9 . , ) ] } * + = % # @ _ > (ASCII only) */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0,
+};
+
 static int
 plain(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '.' || c == ',' || c == ')' ||
-	    c == ']' || c == '}' || c == '*' || c == '+' || c == '=' ||
-	    c == '%' || c == '#' || c == '@' || c == '_' || c == '>';
+	return plain_byte[c];
 }
 
 /* A letter of Latin-1 (U+00C0 to U+00FF, "é", "à"...) at i: of class P_WORD. */
