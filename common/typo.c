@@ -584,31 +584,35 @@ typo_fr(struct buf *out, const char *html, size_t len)
 		unsigned char c = (unsigned char)html[t.i];
 
 		/*
-		 * Runs that only copy: plain bytes (or Latin-1 letters)
-		 * after a word, or not starting a URL; white space.
+		 * Runs that only copy, in one piece: words of plain bytes
+		 * and Latin-1 letters, and the white space between them, up
+		 * to anything else or a URL after a space.
 		 */
-		if (!t.after_laquo && (plain(c) || latin1(html, len, t.i)) &&
-		    (t.prev == P_WORD || !url_start(c))) {
+		if (!t.after_laquo && (plain(c) || latin1(html, len, t.i) ||
+		    is_ws(c)) && (t.prev == P_WORD || !url_start(c))) {
+			enum prev last = t.prev;
+
 			for (k = t.i; k < len;) {
-				if (plain((unsigned char)html[k]))
+				unsigned char b = (unsigned char)html[k];
+
+				if (plain(b)) {
+					if (last != P_WORD && url_start(b) &&
+					    url_len(html + k, len - k) > 0)
+						break;
 					k++;
-				else if (latin1(html, len, k))
+					last = P_WORD;
+				} else if (latin1(html, len, k)) {
 					k += 2;
-				else
+					last = P_WORD;
+				} else if (is_ws(b)) {
+					k++;
+					last = P_SPACE;
+				} else
 					break;
 			}
 			buf_add(out, html + t.i, k - t.i);
 			t.i = k;
-			t.prev = P_WORD;
-			continue;
-		}
-		if (!t.after_laquo && is_ws(c)) {
-			for (k = t.i + 1; k < len &&
-			    is_ws((unsigned char)html[k]); k++)
-				;
-			buf_add(out, html + t.i, k - t.i);
-			t.i = k;
-			t.prev = P_SPACE;
+			t.prev = last;
 			continue;
 		}
 		if (html[t.i] == '<' && markup(&t))
