@@ -23,18 +23,21 @@
  * Levels chosen on measurements, every stored response compressed one by
  * one on one core of this 2-core machine. On the synthetic site of
  * bench/index (gen.py 10000 --seed 1; 19,941 responses, 212.9 MB):
- * libdeflate gzip 1: 1.04 s, 64.09 MB; 4: 2.16 s, 61.85; 6: 2.81 s, 61.01;
- * 9: 3.92 s, 60.82. Brotli 1: 1.14 s, 69.42 MB; 2: 1.95 s, 64.41; 3: 2.32
- * s, 63.40; 4: 4.13 s, 60.35. On the pages of the real content
- * (../shared/corpus, 266 responses, 0.8 MB): gzip 1: 316.0 KB, 6: 308.2,
- * 9: 306.9; brotli 2: 326.7, 3: 320.0, 4: 298.2, 5: 282.3.
- * Brotli below 4 is larger than gzip 6; brotli 4 is 1% (synthetic) to 3%
- * (real) smaller, for 1.5 times the CPU of gzip 6 (two variants to make,
- * hash and store). So by default a response is stored as it is and as gzip
- * 6, and every client is sent the same bytes; --brotli adds brotli 4 for
- * the operator who would rather spend the CPU on each publish.
+ * libdeflate gzip 1: 1.04 s, 64.09 MB; 2: 2.15 s, 62.72; 3: 2.16 s, 62.14;
+ * 4: 2.16 s, 61.85; 5: 2.88 s, 61.22; 6: 2.81-2.95 s, 61.01; 9: 3.92 s,
+ * 60.82. Brotli 1: 1.14 s, 69.42 MB; 2: 1.95 s, 64.41; 3: 2.32 s, 63.40;
+ * 4: 4.13 s, 60.35. (Run again later, on a busier machine, gzip 4 and 6
+ * took 2.6 and 3.2-3.5 s.) On the pages of the real content
+ * (../shared/corpus, 266 responses, 0.8 MB): gzip 1: 316.0 KB, 4: 311.5,
+ * 6: 308.2, 9: 306.9; brotli 2: 326.7, 3: 320.0, 4: 298.2, 5: 282.3.
+ * Gzip past 4 buys 1.1-1.4% for a fifth to a third more CPU (5 costs what
+ * 6 does). Brotli below 4 is larger than gzip 4; brotli 4 is 2.4%
+ * (synthetic) to 4.3% (real) smaller than gzip 4, for twice its CPU. So
+ * by default a response is stored as it is and as gzip 4, and every
+ * client is sent the same bytes; --brotli adds brotli 4 for the operator
+ * who would rather spend the CPU on each publish.
  */
-#define GZIP_LEVEL 6
+#define GZIP_LEVEL 4
 #define BROTLI_QUALITY 4
 #define BROTLI_WINDOW 22
 #define COMPRESS_MIN 256	/* smaller bodies are sent as they are */

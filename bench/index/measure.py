@@ -9,7 +9,10 @@ usage: measure.py run RESULTS ID WHAT DOCS LOG -- COMMAND [ARG...]
 `run` executes COMMAND under `/usr/bin/time -f '%e %M'` (GNU time, for
 the peak resident set size) with its output going to LOG, and times it
 itself on the monotonic clock, which has a finer grain than the
-hundredths of a second of `%e`. Each run appends one line to RESULTS:
+hundredths of a second of `%e`. Before it starts, what is waiting to be
+written to disk is written (sync): otherwise a run pays for the writeback
+of what ran before it (the generated site's 92 MB before the first full
+publish, a whole Hugo output tree before the next Hugo run). Each run appends one line to RESULTS:
 
     ID <tab> WHAT <tab> DOCS <tab> WALL_MS <tab> PEAK_KB <tab> STATUS
 
@@ -40,6 +43,7 @@ def run(results, ident, what, docs, log, cmd):
     os.close(fd)
     have_time = os.access(GNU_TIME, os.X_OK)
     argv = ([GNU_TIME, "-f", "%e %M", "-o", tfile] if have_time else []) + cmd
+    os.sync()
     with open(log, "ab") as out:
         t0 = time.monotonic_ns()
         p = subprocess.Popen(argv, stdout=out, stderr=out)
