@@ -310,15 +310,21 @@ url_start(int c)
 static size_t
 url_len(const char *p, size_t n)
 {
-	static const char *const schemes[] = {
-		"http://", "https://", "ftp://", "mailto:", "www."
+#define SCHEME(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t len;
+	} schemes[] = {
+		SCHEME("http://"), SCHEME("https://"), SCHEME("ftp://"),
+		SCHEME("mailto:"), SCHEME("www.")
 	};
+#undef SCHEME
 	size_t j, k = 0;
 
 	if (n == 0 || !url_start((unsigned char)p[0]))
 		return 0;
 	for (j = 0; j < sizeof(schemes) / sizeof(schemes[0]); j++)
-		if (starts_ci(p, n, schemes[j]))
+		if (starts_cin(p, n, schemes[j].s, schemes[j].len))
 			break;
 	if (j == sizeof(schemes) / sizeof(schemes[0]))
 		return 0;
@@ -396,8 +402,8 @@ is_inline(const char *name, size_t n)
 		return 0;
 	for (j = 0; j < sizeof(inline_tags) / sizeof(inline_tags[0]); j++)
 		if (inline_tags[j][0] == low[0] &&
-		    strlen(inline_tags[j]) == k &&
-		    memcmp(inline_tags[j], low, k) == 0)
+		    strncmp(inline_tags[j], low, k) == 0 &&
+		    inline_tags[j][k] == '\0')
 			return 1;
 	return 0;
 }
@@ -440,8 +446,8 @@ markup(struct typo *t)
 	    (k = name_lower(p + i + 1, len - i - 1, low)) > 0) {
 		for (j = 0; j < sizeof(skipped) / sizeof(skipped[0]); j++) {
 			if (skipped[j].name[0] != low[0] ||
-			    strlen(skipped[j].name) != k ||
-			    memcmp(skipped[j].name, low, k) != 0)
+			    strncmp(skipped[j].name, low, k) != 0 ||
+			    skipped[j].name[k] != '\0')
 				continue;
 			if (end - i >= 2 && p[end - 2] == '/')
 				break;	/* <code/> has no content */

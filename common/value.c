@@ -185,9 +185,11 @@ value_map_getn(const struct value *v, const char *key, size_t key_len)
 
 	if (v == NULL || v->type != VAL_MAP)
 		return NULL;
+	/* Templates look names up all the time: a call only for likely ones. */
 	for (i = 0; i < v->u.map.n; i++)
-		if (v->u.map.items[i].key_len == key_len &&
-		    memcmp(v->u.map.items[i].key, key, key_len) == 0)
+		if (v->u.map.items[i].key_len == key_len && (key_len == 0 ||
+		    (v->u.map.items[i].key[0] == key[0] &&
+		    memcmp(v->u.map.items[i].key, key, key_len) == 0)))
 			return v->u.map.items[i].val;
 	return NULL;
 }
