@@ -11,47 +11,18 @@
 #include "cache.h"
 #include "date.h"
 #include "ics.h"
-#include "json.h"
+#include "lists.h"
 #include "log.h"
 #include "page.h"
 #include "plan.h"
-#include "slug.h"
+#include "rctx.h"
 #include "store.h"
-#include "terms.h"
 #include "typo.h"
 
-#define FEED_ENTRIES 20
 #define HOME_NEWS 4
 /* Stands for the list in a frame template; split out after rendering. */
 #define ITEMS_MARK "\x01" "folio-items" "\x01"
 
-struct rctx {
-	struct site *s;
-	const struct tmpl_set *ts;
-	struct pub *pub;
-	struct value *site_v;
-	struct value **page_v;		/* per document, built when needed */
-	const struct doc **newest;	/* documents, newest first */
-	size_t *pos;			/* index in s->docs of newest[i] */
-	uint64_t base;			/* folio's version and the config */
-	struct {
-		const char *name;
-		uint64_t hash;
-	} th[64];			/* template hashes, computed once */
-	size_t nth;
-	uint64_t urls;			/* every document's URL */
-	uint64_t *dh;			/* per document: doc_dep_hash() */
-	struct plan_doc *ev;		/* per document: an event? when? */
-	struct buf *plan;		/* the plan being written, or NULL */
-	uint8_t *chg;			/* render_patch(): per document, 1 when
-					   changed; 2 when its VEVENT did not */
-	struct buf *vev;		/* per document: its VEVENT once made
-					   (an event is in several calendars) */
-	struct lpage *lring;		/* listing pages being rendered */
-	size_t lhead, ltail;		/* [lhead, ltail) in lring, mod
-					   LIST_AHEAD */
-	int nerr;
-};
 
 /* ---- what each response is made of ---- */
 
@@ -60,8 +31,8 @@ struct rctx {
  * time: every publish hashes the dependencies of every response it looks
  * at (a site's URLs, its documents' hashes).
  */
-static uint64_t
-dep_u64(uint64_t h, uint64_t v)
+uint64_t
+rctx_dep_u64(uint64_t h, uint64_t v)
 {
 	h = (h ^ v) * 0xff51afd7ed558ccdULL;
 	h ^= h >> 32;
@@ -69,37 +40,37 @@ dep_u64(uint64_t h, uint64_t v)
 	return h ^ (h >> 29);
 }
 
-static uint64_t
-dep_str(uint64_t h, const char *s)
+uint64_t
+rctx_dep_str(uint64_t h, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), i;
 	uint64_t w;
 
-	h = dep_u64(h, (uint64_t)len);
+	h = rctx_dep_u64(h, (uint64_t)len);
 	for (; len >= 8; p += 8, len -= 8)
-		h = dep_u64(h, store_get64(p));
+		h = rctx_dep_u64(h, store_get64(p));
 	for (w = 0, i = 0; i < len; i++)
 		w |= (uint64_t)p[i] << (8 * i);
-	return dep_u64(h, w);
+	return rctx_dep_u64(h, w);
 }
 
 /* Everything a document brings to a response that shows it. */
 static uint64_t
 doc_dep_hash(const struct rctx *r, const struct doc *d)
 {
-	uint64_t h = dep_u64(STORE_FNV0, d->src_hash);
+	uint64_t h = rctx_dep_u64(STORE_FNV0, d->src_hash);
 
-	h = dep_str(h, d->url);
+	h = rctx_dep_str(h, d->url);
 	if (d->flags & CACHE_LINKS)
-		h = dep_u64(h, r->urls);
+		h = rctx_dep_u64(h, r->urls);
 	return h;
 }
 
-static uint64_t
-dep_doc(const struct rctx *r, uint64_t h, const struct doc *d)
+uint64_t
+rctx_dep_doc(const struct rctx *r, uint64_t h, const struct doc *d)
 {
-	return dep_u64(h, r->dh[d->seq]);
+	return rctx_dep_u64(h, r->dh[d->seq]);
 }
 
 /* The hash of a template and all it includes (hashing reads them all). */
@@ -119,21 +90,21 @@ template_hash(struct rctx *r, const char *tname)
 }
 
 /* A response's hash starts with the templates it is rendered with. */
-static uint64_t
-dep_start(struct rctx *r, const char *tname)
+uint64_t
+rctx_dep_start(struct rctx *r, const char *tname)
 {
 	uint64_t h = r->base;
 
 	if (tname != NULL) {
-		h = dep_str(h, tname);
-		h = dep_u64(h, template_hash(r, tname));
+		h = rctx_dep_str(h, tname);
+		h = rctx_dep_u64(h, template_hash(r, tname));
 	}
 	return h;
 }
 
 /* The page context of document i, built the first time it is needed. */
-static struct value *
-page_of(struct rctx *r, size_t i)
+struct value *
+rctx_page(struct rctx *r, size_t i)
 {
 	struct doc *d = r->s->docs[i];
 
@@ -150,8 +121,8 @@ page_of(struct rctx *r, size_t i)
 /* ---- emitting ---- */
 
 /* Frees a sequence of borrowed items (page contexts), not the items. */
-static void
-seq_unborrow(struct value *seq)
+void
+rctx_seq_unborrow(struct value *seq)
 {
 	size_t i;
 
@@ -163,14 +134,14 @@ seq_unborrow(struct value *seq)
 }
 
 /* Page contexts of docs (in that order), for a list. */
-static struct value *
-seq_pages(struct rctx *r, const struct doc *const *docs, size_t n)
+struct value *
+rctx_seq_pages(struct rctx *r, const struct doc *const *docs, size_t n)
 {
 	struct value *seq = value_new(VAL_SEQ, 0, 0);
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		value_seq_push(seq, page_of(r, docs[i]->seq));
+		value_seq_push(seq, rctx_page(r, docs[i]->seq));
 	return seq;
 }
 
@@ -230,8 +201,8 @@ render_into(struct rctx *r, const char *tname, const struct value *ctx,
 }
 
 /* Publishes body (taken over) as the response at url. */
-static void
-emit_body(struct rctx *r, struct buf *body, const char *url,
+void
+rctx_emit_body(struct rctx *r, struct buf *body, const char *url,
     const char *ctype, int64_t lm, uint16_t status, uint64_t dep)
 {
 	struct output o;
@@ -249,21 +220,21 @@ emit_body(struct rctx *r, struct buf *body, const char *url,
 }
 
 /* Renders and publishes one response at url. */
-static void
-emit(struct rctx *r, const char *tname, const struct value *ctx,
+void
+rctx_emit(struct rctx *r, const char *tname, const struct value *ctx,
     const char *url, const char *ctype, int64_t lm, uint16_t status,
     uint64_t dep)
 {
 	struct buf body = BUF_INIT;
 
 	if (render_into(r, tname, ctx, ctype, &body) == 0)
-		emit_body(r, &body, url, ctype, lm, status, dep);
+		rctx_emit_body(r, &body, url, ctype, lm, status, dep);
 	buf_release(&body);
 }
 
 /* A context {site, page} whose two entries are borrowed. */
-static struct value *
-ctx_new(struct rctx *r, struct value *page)
+struct value *
+rctx_ctx_new(struct rctx *r, struct value *page)
 {
 	struct value *ctx = value_new(VAL_MAP, 0, 0);
 
@@ -272,9 +243,9 @@ ctx_new(struct rctx *r, struct value *page)
 	return ctx;
 }
 
-/* Takes back what ctx_new() lent, and frees the rest. */
-static void
-ctx_free(struct value *ctx)
+/* Takes back what rctx_ctx_new() lent, and frees the rest. */
+void
+rctx_ctx_free(struct value *ctx)
 {
 	value_map_take(ctx, "site");
 	value_map_take(ctx, "page");
@@ -297,7 +268,7 @@ static void
 redirect(struct rctx *r, const char *from, const char *to, int64_t lm)
 {
 	struct output o;
-	uint64_t dep = dep_str(dep_str(dep_start(r, NULL), from), to);
+	uint64_t dep = rctx_dep_str(rctx_dep_str(rctx_dep_start(r, NULL), from), to);
 
 	if (pub_fresh(r->pub, OUT_PAGES, from, strlen(from), dep))
 		return;
@@ -346,28 +317,16 @@ redirects(struct rctx *r, const struct doc *d)
  * documents ahead of the one being published. The main thread keeps
  * everything else, in document order, as if it rendered each page itself:
  * the LMDB lookups and puts (the write transaction is its own), the page
- * contexts (page_of() caches them), the claims, the reports. A page is
+ * contexts (rctx_page() caches them), the claims, the reports. A page is
  * rendered ahead on a guess that it is not fresh; when pub_fresh() then
  * says it is, the rendering is dropped.
  */
 #define RENDER_AHEAD 48
 #define DOC_CTYPE "text/html; charset=utf-8"
 
-struct rjob {
-	struct work_job job;	/* first: the job is the rjob */
-	const struct tmpl_set *ts;
-	const char *tname;
-	struct value *ctx;	/* {site, page}; page lends "content" */
-	uint64_t dep;
-	int on;			/* queued for this document */
-	int rc;			/* render_text()'s */
-	struct ferr e;
-	const char *epath;
-	struct buf out;
-};
 
-static void
-rjob_run(struct work_job *job, unsigned th)
+void
+rctx_job_run(struct work_job *job, unsigned th)
 {
 	struct rjob *j = (struct rjob *)job;
 
@@ -376,27 +335,17 @@ rjob_run(struct work_job *job, unsigned th)
 	    &j->e, &j->epath);
 }
 
-static void
-lrun(struct work_job *job, unsigned th)
-{
-	struct rjob *j = (struct rjob *)job;
-
-	(void)th;
-	j->rc = render_text(j->ts, j->tname, j->ctx, "text/html", &j->out,
-	    &j->e, &j->epath);
-}
-
 /* The context of document i's page, its body lent as "content". */
 static struct value *
 doc_ctx(struct rctx *r, size_t i)
 {
 	struct doc *d = r->s->docs[i];
-	struct value *page = page_of(r, i);
+	struct value *page = rctx_page(r, i);
 
 	/* The body is lent for this page only: lists do not show it. */
 	page_lend(page, "content", value_new_str(buf_cstr(&d->body_html),
 	    d->body_html.len));
-	return ctx_new(r, page);
+	return rctx_ctx_new(r, page);
 }
 
 /* Takes back what doc_ctx() lent, and drops the body. */
@@ -405,7 +354,7 @@ doc_ctx_free(struct rctx *r, size_t i, struct value *ctx)
 {
 	struct doc *d = r->s->docs[i];
 
-	ctx_free(ctx);
+	rctx_ctx_free(ctx);
 	value_free(value_map_take(r->page_v[i], "content"));
 	/* Bodies are big: the site feed reads back the few it shows. */
 	buf_release(&d->body_html);
@@ -423,7 +372,7 @@ has_redirect_to(const struct doc *d)
 /*
  * Queues document i's page unless the last publish stored it from the same
  * inputs. Its stored HTML is loaded quietly: the document's turn reports a
- * missing one (through page_of()).
+ * missing one (through rctx_page()).
  */
 static void
 render_ahead(struct rctx *r, size_t i, struct rjob *j)
@@ -435,7 +384,7 @@ render_ahead(struct rctx *r, size_t i, struct rjob *j)
 	if (has_redirect_to(d))
 		return;
 	tname = doc_template(r, d);
-	dep = dep_doc(r, dep_start(r, tname), d);
+	dep = rctx_dep_doc(r, rctx_dep_start(r, tname), d);
 	if (pub_stored(r->pub, OUT_PAGES, d->url, strlen(d->url), dep))
 		return;
 	if (site_doc_full(r->s, d) == -1) {
@@ -448,7 +397,7 @@ render_ahead(struct rctx *r, size_t i, struct rjob *j)
 	j->tname = tname;
 	j->dep = dep;
 	j->ctx = doc_ctx(r, i);
-	j->job.run = rjob_run;
+	j->job.run = rctx_job_run;
 	j->on = 1;
 	work_submit(pub_work(r->pub), &j->job);
 }
@@ -493,7 +442,7 @@ render_docs(struct rctx *r, const size_t *only, size_t n)
 			continue;
 		}
 		tname = doc_template(r, d);
-		dep = dep_doc(r, dep_start(r, tname), d);
+		dep = rctx_dep_doc(r, rctx_dep_start(r, tname), d);
 		if (pub_fresh(r->pub, OUT_PAGES, d->url, strlen(d->url),
 		    dep)) {
 			if (j->on) {
@@ -506,7 +455,7 @@ render_docs(struct rctx *r, const size_t *only, size_t n)
 		if (!j->on) {
 			ctx = doc_ctx(r, i);
 			if (render_into(r, tname, ctx, DOC_CTYPE, &j->out) == 0)
-				emit_body(r, &j->out, d->url, DOC_CTYPE,
+				rctx_emit_body(r, &j->out, d->url, DOC_CTYPE,
 				    d->date.secs, 200, dep);
 			doc_ctx_free(r, i, ctx);
 			buf_release(&j->out);
@@ -516,7 +465,7 @@ render_docs(struct rctx *r, const size_t *only, size_t n)
 			log_ferr(j->epath != NULL ? j->epath : j->tname, &j->e);
 			r->nerr++;
 		} else
-			emit_body(r, &j->out, d->url, DOC_CTYPE, d->date.secs,
+			rctx_emit_body(r, &j->out, d->url, DOC_CTYPE, d->date.secs,
 			    200, j->dep);
 		doc_ctx_free(r, i, j->ctx);
 		buf_release(&j->out);
@@ -524,485 +473,6 @@ render_docs(struct rctx *r, const size_t *only, size_t n)
 	}
 	free(ring);
 	pub_origin(r->pub, NULL, 0, 0);
-}
-
-/*
- * Listing pages are rendered on the pool's threads too, up to LIST_AHEAD
- * at a time: the main thread makes each page's context and publishes the
- * pages in the order it made them, while it goes on with feeds and
- * calendars. Their contexts borrow documents' page contexts, which nothing
- * changes until list_flush(): listings are flushed before a page context
- * is lent anything (a document's body, the site feed's contents).
- */
-#define LIST_AHEAD 32
-#define LIST_CTYPE "text/html; charset=utf-8"
-
-struct lpage {
-	struct rjob j;
-	struct value *page;	/* j.ctx's page: "items" and "term" lent */
-	struct value *own;	/* freed after this page (its term) */
-	char *url;
-	int64_t lm;
-};
-
-/* Publishes the oldest listing page being rendered. */
-static void
-list_finish(struct rctx *r)
-{
-	struct lpage *l = &r->lring[r->lhead++ % LIST_AHEAD];
-
-	work_wait(pub_work(r->pub), &l->j.job);
-	if (l->j.rc == -1) {
-		log_ferr(l->j.epath != NULL ? l->j.epath : l->j.tname,
-		    &l->j.e);
-		r->nerr++;
-	} else
-		emit_body(r, &l->j.out, l->url, LIST_CTYPE, l->lm, 200,
-		    l->j.dep);
-	buf_release(&l->j.out);
-	ctx_free(l->j.ctx);
-	seq_unborrow(value_map_take(l->page, "items"));
-	value_map_take(l->page, "term");
-	value_free(l->page);
-	value_free(l->own);
-	free(l->url);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Publishes every listing page being rendered. */
-static void
-list_flush(struct rctx *r)
-{
-	while (r->lhead < r->ltail)
-		list_finish(r);
-}
-
-/* Queues the rendering of a listing page (page and url taken over). */
-static void
-list_submit(struct rctx *r, struct value *page, char *url, int64_t lm,
-    uint64_t dep)
-{
-	struct lpage *l;
-
-	if (r->lring == NULL)
-		r->lring = xcalloc(LIST_AHEAD, sizeof(*r->lring));
-	if (r->ltail - r->lhead == LIST_AHEAD)
-		list_finish(r);
-	l = &r->lring[r->ltail++ % LIST_AHEAD];
-	l->page = page;
-	l->url = url;
-	l->lm = lm;
-	l->j.ts = r->ts;
-	l->j.tname = "liste";
-	l->j.dep = dep;
-	l->j.ctx = ctx_new(r, page);
-	l->j.job.run = lrun;
-	work_submit(pub_work(r->pub), &l->j.job);
-}
-
-/*
- * A paginated listing of docs (newest first) at base ("/actualites/"):
- * base, base + "page/2/", ... with rel prev/next. extra (the term, may be
- * NULL; taken over) adds to every page's dependencies through extra_dep.
- */
-static void
-listing(struct rctx *r, const char *base, const char *title,
-    const char *kind, struct value *extra, uint64_t extra_dep,
-    const struct doc *const *docs, size_t n)
-{
-	struct value *page, *pg;
-	struct buf url = BUF_INIT, t = BUF_INIT;
-	size_t per = r->s->per_page, npages, k, first, cnt, i;
-	uint64_t dep;
-	int submitted = 0;
-
-	npages = n == 0 ? 1 : (n + per - 1) / per;
-	for (k = 0; k < npages; k++) {
-		first = k * per;
-		cnt = n - first < per ? n - first : per;
-		buf_reset(&url);
-		buf_adds(&url, base);
-		if (k > 0)
-			buf_printf(&url, "page/%zu/", k + 1);
-		dep = dep_start(r, "liste");
-		dep = dep_str(dep_str(dep_str(dep, base), title), kind);
-		dep = dep_u64(dep_u64(dep_u64(dep, k), npages), extra_dep);
-		for (i = 0; i < cnt; i++)
-			dep = dep_doc(r, dep, docs[first + i]);
-		if (pub_fresh(r->pub, OUT_PAGES, url.data, url.len, dep))
-			continue;
-		page = value_new(VAL_MAP, 0, 0);
-		page_set_str(page, "title", title);
-		page_set_str(page, "kind", kind);
-		page_lend(page, "items", seq_pages(r, docs + first, cnt));
-		if (extra != NULL)
-			page_lend(page, "term", extra);
-		pg = value_new(VAL_MAP, 0, 0);
-		page_set_val(pg, "page", value_new_int((long long)k + 1));
-		page_set_val(pg, "pages", value_new_int((long long)npages));
-		if (k > 0) {
-			buf_reset(&t);
-			buf_adds(&t, r->s->baseurl);
-			buf_adds(&t, base);
-			if (k > 1)
-				buf_printf(&t, "page/%zu/", k);
-			page_set_buf(pg, "prev", &t);
-		}
-		if (k + 1 < npages) {
-			buf_reset(&t);
-			buf_adds(&t, r->s->baseurl);
-			buf_printf(&t, "%spage/%zu/", base, k + 2);
-			page_set_buf(pg, "next", &t);
-		}
-		if (npages > 1)
-			page_set_val(page, "pagination", pg);
-		else
-			value_free(pg);
-		buf_reset(&t);
-		buf_adds(&t, r->s->baseurl);
-		buf_addstr(&t, str_make(url.data, url.len));
-		page_set_buf(page, "url", &t);
-		list_submit(r, page, xstrndup(url.data, url.len),
-		    n > 0 ? docs[first]->date.secs : 0, dep);
-		submitted = 1;
-	}
-	/* The term goes with the last page that borrows it. */
-	if (submitted)
-		r->lring[(r->ltail - 1) % LIST_AHEAD].own = extra;
-	else
-		value_free(extra);
-	buf_release(&url);
-	buf_release(&t);
-}
-
-/* ---- tags and categories ---- */
-
-static void feed(struct rctx *, const char *, const char *, const char *,
-    int, const struct doc *const *, size_t);
-static void calendar(struct rctx *, const char *, const char *,
-    const struct doc *const *, size_t);
-
-/*
- * The listing, feed and calendar of one tag or category: docs[0..n) carry
- * it, newest first; events is room for n.
- */
-static void
-term_outputs(struct rctx *r, const char *pattern, const char *kind,
-    const char *slug, const char *name, const struct doc *const *docs,
-    size_t n, const struct doc **events)
-{
-	struct value *term;
-	struct buf base = BUF_INIT, u = BUF_INIT, title = BUF_INIT;
-	size_t k, ne = 0;
-	uint64_t tdep;
-
-	term = value_new(VAL_MAP, 0, 0);
-	page_set_str(term, "name", name);
-	page_set_str(term, "slug", slug);
-	page_term_url(pattern, slug, &base);
-	buf_adds(&u, r->s->baseurl);
-	buf_printf(&u, "%sfeed.xml", base.data);
-	page_set_buf(term, "feed_url", &u);
-	for (k = 0; k < n; k++)
-		if (r->ev[docs[k]->seq].event)
-			events[ne++] = docs[k];
-	if (ne > 0) {
-		buf_reset(&u);
-		buf_adds(&u, r->s->baseurl);
-		buf_printf(&u, "%sagenda.ics", base.data);
-		page_set_buf(term, "ics_url", &u);
-	}
-	tdep = dep_str(dep_u64(0, ne > 0), name);
-	listing(r, base.data, name, kind, term, tdep, docs, n);
-	buf_printf(&title, "%s – %s", r->s->title, name);
-	buf_reset(&u);
-	buf_printf(&u, "%sfeed.xml", base.data);
-	feed(r, u.data, title.data, base.data, 0, docs, n);
-	if (ne > 0) {
-		buf_reset(&u);
-		buf_printf(&u, "%sagenda.ics", base.data);
-		calendar(r, u.data, title.data, events, ne);
-	}
-	buf_release(&base);
-	buf_release(&u);
-	buf_release(&title);
-}
-
-static void
-render_terms(struct rctx *r, const char *field, const char *pattern,
-    const char *kind)
-{
-	struct terms memo;
-	struct term *t;
-	const struct doc **docs, **events;
-	size_t n, i, j, k, ng = 0, at = 0, *seqs;
-
-	memset(&memo, 0, sizeof(memo));
-	t = terms_collect(r->newest, r->s->ndocs, field, &memo, &n);
-	docs = xreallocarray(NULL, n + 1, sizeof(*docs));
-	events = xreallocarray(NULL, n + 1, sizeof(*events));
-	seqs = xreallocarray(NULL, n + 1, sizeof(*seqs));
-	if (r->plan != NULL)
-		at = plan_section(r->plan);
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && t[j].slug == t[i].slug; j++)
-			docs[j - i] = t[j].doc;
-		/* The display name keeps its first spelling (oldest doc). */
-		term_outputs(r, pattern, kind, t[i].slug, t[j - 1].name, docs,
-		    j - i, events);
-		if (r->plan != NULL) {
-			for (k = 0; k < j - i; k++)
-				seqs[k] = docs[k]->seq;
-			plan_term(r->plan, t[i].slug, t[j - 1].name, seqs,
-			    j - i);
-		}
-		ng++;
-	}
-	list_flush(r);
-	if (r->plan != NULL)
-		plan_section_end(r->plan, at, ng);
-	terms_free(&memo);
-	free(seqs);
-	free(t);
-	free(docs);
-	free(events);
-}
-
-/*
- * Collection listings at the fixed part of their permalink ("/actualites/"):
- * of every collection, or of those want[] marks.
- */
-static void
-render_collections(struct rctx *r, const uint8_t *want)
-{
-	const struct doc **docs;
-	struct buf base = BUF_INIT;
-	const char *colon, *title;
-	size_t c, i, n;
-
-	docs = xreallocarray(NULL, r->s->ndocs + 1, sizeof(*docs));
-	for (c = 0; c < r->s->ncols; c++) {
-		const struct collection *col = &r->s->cols[c];
-
-		if (!col->output || col->permalink == NULL ||
-		    strcmp(col->label, "evenements") == 0 ||
-		    (want != NULL && !want[c]))
-			continue;
-		colon = strchr(col->permalink, ':');
-		if (colon == NULL)
-			continue;
-		buf_reset(&base);
-		buf_add(&base, col->permalink, (size_t)(colon -
-		    col->permalink));
-		while (base.len > 0 && base.data[base.len - 1] != '/')
-			buf_truncate(&base, base.len - 1);
-		if (base.len <= 1)
-			continue;
-		for (i = n = 0; i < r->s->ndocs; i++)
-			if (r->newest[i]->col == col)
-				docs[n++] = r->newest[i];
-		title = value_str(value_map_get(col->meta, "title"));
-		listing(r, base.data, title != NULL ? title : col->label,
-		    col->label, NULL, 0, docs, n);
-	}
-	list_flush(r);
-	free(docs);
-	buf_release(&base);
-}
-
-/* ---- feeds, calendars, sitemap ---- */
-
-/*
- * An Atom feed of the newest entries. The site's feed carries each entry's
- * whole content; tag and category feeds carry summaries (full = 0), which
- * keeps hundreds of them from each repeating twenty whole pages.
- */
-static void
-feed(struct rctx *r, const char *url, const char *title, const char *html_url,
-    int full, const struct doc *const *docs, size_t n)
-{
-	struct value *page, *ctx, *entries;
-	struct buf t = BUF_INIT;
-	struct vtime vt;
-	size_t i, m = n < FEED_ENTRIES ? n : FEED_ENTRIES;
-	uint64_t dep;
-
-	dep = dep_str(dep_str(dep_start(r, "feed"), title), html_url);
-	dep = dep_u64(dep, (uint64_t)full);
-	for (i = 0; i < m; i++)
-		dep = dep_doc(r, dep, docs[i]);
-	if (pub_fresh(r->pub, OUT_PAGES, url, strlen(url), dep))
-		return;
-	page = value_new(VAL_MAP, 0, 0);
-	page_set_str(page, "title", title);
-	page_abs_url(r->s, &t, url);
-	page_set_buf(page, "feed_url", &t);
-	page_abs_url(r->s, &t, html_url);
-	page_set_buf(page, "url", &t);
-	/* The feed changes when its newest entry does: derived from content. */
-	memset(&vt, 0, sizeof(vt));
-	vt.secs = n > 0 ? docs[0]->date.secs : 0;
-	buf_reset(&t);
-	date_rfc3339(&t, &vt);
-	page_set_buf(page, "updated", &t);
-	entries = seq_pages(r, docs, m);
-	for (i = 0; full && i < m; i++) {
-		struct doc *d = r->s->docs[docs[i]->seq];
-
-		if (bodies_get(r->pub, d) == -1)
-			r->nerr++;
-		page_lend(entries->u.seq.items[i], "content", value_new_str(
-		    buf_cstr(&d->body_html), d->body_html.len));
-	}
-	page_lend(page, "entries", entries);
-	page_set_val(page, "full", value_new_bool(full));
-	ctx = ctx_new(r, page);
-	emit(r, "feed", ctx, url, "application/atom+xml; charset=utf-8",
-	    n > 0 ? docs[0]->date.secs : 0, 200, dep);
-	ctx_free(ctx);
-	for (i = 0; full && i < m; i++)
-		value_free(value_map_take(entries->u.seq.items[i], "content"));
-	seq_unborrow(value_map_take(page, "entries"));
-	value_free(page);
-	buf_release(&t);
-}
-
-/* One VEVENT for d (CRLF lines, folded). */
-static int
-vevent(struct rctx *r, const struct doc *d, struct buf *out)
-{
-	struct ics_event ev;
-	struct vtime st, en;
-	struct buf uid = BUF_INIT, url = BUF_INIT, loc = BUF_INIT;
-	const struct value *page = page_of(r, d->seq);
-	const char *lieu = page_fm_str(d, "lieu"), *adr = page_fm_str(d, "adresse");
-	const char *lede;
-	int rc;
-
-	page_event_times(d, &st, &en);
-	memset(&ev, 0, sizeof(ev));
-	/* Stable across publishes and machines: the URL and the host. */
-	buf_printf(&uid, "%s@", d->url);
-	page_abs_url(r->s, &url, "/");
-	buf_adds(&uid, strstr(url.data, "://") ? strstr(url.data, "://") + 3 :
-	    url.data);
-	while (uid.len > 0 && uid.data[uid.len - 1] == '/')
-		buf_truncate(&uid, uid.len - 1);
-	ev.uid = str_make(uid.data, uid.len);
-	ev.stamp = d->date.secs;
-	ev.start = &st;
-	ev.end = page_fm_time(d, "event_end_date") != NULL ?
-	    &page_fm_time(d, "event_end_date")->u.t : NULL;
-	ev.summary = str_from(d->title);
-	lede = value_str(value_map_get(page, "lede"));
-	if (lede != NULL && lede[0] != '\0')
-		ev.description = str_from(lede);
-	if (lieu != NULL && lieu[0])
-		buf_adds(&loc, lieu);
-	if (adr != NULL && adr[0]) {
-		if (loc.len > 0)
-			buf_adds(&loc, ", ");
-		buf_adds(&loc, adr);
-	}
-	if (loc.len > 0)
-		ev.location = str_make(loc.data, loc.len);
-	page_abs_url(r->s, &url, d->url);
-	ev.url = str_make(url.data, url.len);
-	rc = ics_event(out, &ev, r->s->tz);
-	if (rc == -1) {
-		log_at(LOG_LVL_ERROR, d->path, 0, 0,
-		    "the event's dates cannot be written to iCalendar");
-		r->nerr++;
-	}
-	buf_release(&uid);
-	buf_release(&url);
-	buf_release(&loc);
-	return rc;
-}
-
-/* The VEVENT of d, appended to out: made once per publish. */
-static int
-vevent_once(struct rctx *r, const struct doc *d, struct buf *out)
-{
-	struct buf *m;
-
-	if (r->vev == NULL)
-		r->vev = xcalloc(r->s->ndocs + 1, sizeof(*r->vev));
-	m = &r->vev[d->seq];
-	if (m->len == 0 && vevent(r, d, m) == -1) {
-		buf_add(out, m->data, m->len);
-		buf_release(m);
-		return -1;
-	}
-	buf_add(out, m->data, m->len);
-	return 0;
-}
-
-/*
- * The VEVENT of d, appended to out: copied from its agenda fragment when
- * the last publish stored that from the same document, templates,
- * configuration and build (so a calendar of many events does not load each
- * whole document again), rendered otherwise.
- */
-static int
-event_ics(struct rctx *r, const struct doc *d, struct buf *out)
-{
-	struct buf key = BUF_INIT, raw = BUF_INIT;
-	struct store_frag f;
-	int rc = -1;
-
-	if (!(d->flags & CACHE_LINKS) && r->ev[d->seq].event &&
-	    store_agenda_key_build(&key, r->ev[d->seq].end,
-	    r->ev[d->seq].start, d->url,
-	    strlen(d->url)) == 0 &&
-	    pub_stored(r->pub, OUT_AGENDA, key.data, key.len,
-	    dep_doc(r, dep_start(r, "agenda-item"), d)) &&
-	    pub_get(r->pub, OUT_AGENDA, key.data, key.len, &raw) == 0 &&
-	    store_frag_parse(raw.data, raw.len, &f) == 0 && f.ics_len > 0) {
-		buf_add(out, f.ics, f.ics_len);
-		rc = 0;
-	}
-	buf_release(&key);
-	buf_release(&raw);
-	return rc == 0 ? 0 : vevent_once(r, d, out);
-}
-
-static void
-calendar(struct rctx *r, const char *url, const char *title,
-    const struct doc *const *events, size_t n)
-{
-	struct output o;
-	size_t i;
-	uint64_t dep = dep_str(dep_start(r, NULL), title);
-
-	dep = dep_str(dep, "calendar");
-	for (i = 0; i < n; i++)
-		dep = dep_doc(r, dep, events[i]);
-	if (pub_fresh(r->pub, OUT_PAGES, url, strlen(url), dep))
-		return;
-	/*
-	 * Changed documents whose VEVENT came out the same leave the
-	 * calendar as it was: a category's may hold thousands.
-	 */
-	for (i = 0; r->chg != NULL && i < n; i++)
-		if (r->chg[events[i]->seq] == 1)
-			break;
-	if (r->chg != NULL && i == n &&
-	    pub_reclaim(r->pub, OUT_PAGES, url, strlen(url), dep))
-		return;
-	memset(&o, 0, sizeof(o));
-	o.key = url;
-	o.key_len = strlen(url);
-	o.ctype = "text/calendar; charset=utf-8";
-	o.status = 200;
-	ics_head(&o.body, "-//folio//numerique//FR", title, r->s->tz);
-	for (i = 0; i < n; i++) {
-		event_ics(r, events[i], &o.body);
-		if (events[i]->date.secs > o.last_modified)
-			o.last_modified = events[i]->date.secs;
-	}
-	ics_tail(&o.body);
-	pub_put_page(r->pub, &o, dep);
 }
 
 /* ---- the agenda and the home page: frames the worker fills in ---- */
@@ -1021,7 +491,7 @@ frame(struct rctx *r, const char *tname, struct value *page,
 	int rc = -1;
 
 	page_set_str(page, "items", ITEMS_MARK);
-	ctx = ctx_new(r, page);
+	ctx = rctx_ctx_new(r, page);
 	if (render_into(r, tname, ctx, "text/html", &fr) == -1)
 		goto out;
 	mark = strstr(buf_cstr(&fr), ITEMS_MARK);
@@ -1038,7 +508,7 @@ frame(struct rctx *r, const char *tname, struct value *page,
 	    strlen(mark), 0);
 	rc = 0;
 out:
-	ctx_free(ctx);
+	rctx_ctx_free(ctx);
 	buf_release(&fr);
 	return rc;
 }
@@ -1049,12 +519,12 @@ snippet(struct rctx *r, const char *tname, struct value *page,
     const char *key)
 {
 	struct buf html = BUF_INIT;
-	struct value *ctx = ctx_new(r, page);
+	struct value *ctx = rctx_ctx_new(r, page);
 
 	if (render_into(r, tname, ctx, "text/html", &html) == 0)
 		pub_put_raw(r->pub, OUT_META, key, strlen(key), html.data,
 		    html.len, 0);
-	ctx_free(ctx);
+	rctx_ctx_free(ctx);
 	buf_release(&html);
 }
 
@@ -1099,13 +569,13 @@ render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 			r->nerr++;
 			continue;
 		}
-		dep = dep_doc(r, dep_start(r, "agenda-item"), d);
+		dep = rctx_dep_doc(r, rctx_dep_start(r, "agenda-item"), d);
 		if (!pub_fresh(r->pub, OUT_AGENDA, key.data, key.len, dep)) {
-			ctx = ctx_new(r, page_of(r, i));
+			ctx = rctx_ctx_new(r, rctx_page(r, i));
 			if (render_into(r, "agenda-item", ctx, "text/html",
 			    &item) == 0) {
 				buf_reset(&ics);
-				if (vevent_once(r, d, &ics) == 0) {
+				if (lists_vevent(r, d, &ics) == 0) {
 					if (r->chg != NULL && r->chg[i])
 						r->chg[i] = same_vevent(r,
 						    &key, &ics) ? 2 : 1;
@@ -1115,14 +585,14 @@ render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 					    key.len, frag.data, frag.len, dep);
 				}
 			}
-			ctx_free(ctx);
+			rctx_ctx_free(ctx);
 		}
 		/* The event's own calendar file, beside its page. */
 		buf_reset(&key);
 		buf_add(&key, d->url, strlen(d->url) -
 		    (d->url[strlen(d->url) - 1] == '/'));
 		buf_adds(&key, ".ics");
-		calendar(r, key.data, d->title, &d, 1);
+		lists_calendar(r, key.data, d->title, &d, 1);
 	}
 	buf_release(&key);
 	buf_release(&item);
@@ -1186,9 +656,9 @@ render_home(struct rctx *r)
 	page = value_new(VAL_MAP, 0, 0);
 	page_set_str(page, "title", r->s->title);
 	page_set_str(page, "url", "/");
-	page_lend(page, "news", seq_pages(r, news, n));
+	page_lend(page, "news", rctx_seq_pages(r, news, n));
 	frame(r, "home", page, STORE_META_HOME_HEAD, STORE_META_HOME_TAIL);
-	seq_unborrow(value_map_take(page, "news"));
+	rctx_seq_unborrow(value_map_take(page, "news"));
 	value_free(page);
 	free(news);
 }
@@ -1197,7 +667,7 @@ render_home(struct rctx *r)
 static void
 site_feed(struct rctx *r)
 {
-	feed(r, "/feed.xml", r->s->title, "/", 1, r->newest, r->s->ndocs);
+	lists_feed(r, "/feed.xml", r->s->title, "/", 1, r->newest, r->s->ndocs);
 }
 
 static void
@@ -1211,18 +681,18 @@ render_misc(struct rctx *r)
 	site_feed(r);
 
 	/* The sitemap shows URLs and dates, not what the pages say. */
-	dep = dep_start(r, "sitemap");
+	dep = rctx_dep_start(r, "sitemap");
 	for (i = 0; i < r->s->ndocs; i++) {
 		const struct doc *d = r->s->docs[i];
 		const struct value *sm = value_map_get(d->fm, "sitemap");
 
-		dep = dep_str(dep, d->url);
-		dep = dep_u64(dep, (uint64_t)d->has_date |
+		dep = rctx_dep_str(dep, d->url);
+		dep = rctx_dep_u64(dep, (uint64_t)d->has_date |
 		    (uint64_t)d->date.date_only << 1 |
 		    (uint64_t)(page_fm_str(d, "redirect_to") != NULL) << 2 |
 		    (uint64_t)(sm != NULL && !value_truthy(sm)) << 3);
-		dep = dep_u64(dep, (uint64_t)d->date.secs);
-		dep = dep_u64(dep, (uint64_t)(int64_t)d->date.offset);
+		dep = rctx_dep_u64(dep, (uint64_t)d->date.secs);
+		dep = rctx_dep_u64(dep, (uint64_t)(int64_t)d->date.offset);
 	}
 	if (!pub_fresh(r->pub, OUT_PAGES, "/sitemap.xml", 12, dep)) {
 		page = value_new(VAL_MAP, 0, 0);
@@ -1247,11 +717,11 @@ render_misc(struct rctx *r)
 		page_set_val(page, "urls", urls);
 		page_abs_url(r->s, &t, "/");
 		page_set_buf(page, "home", &t);
-		ctx = ctx_new(r, page);
-		emit(r, "sitemap", ctx, "/sitemap.xml",
+		ctx = rctx_ctx_new(r, page);
+		rctx_emit(r, "sitemap", ctx, "/sitemap.xml",
 		    "application/xml; charset=utf-8", r->s->ndocs > 0 ?
 		    r->newest[0]->date.secs : 0, 200, dep);
-		ctx_free(ctx);
+		rctx_ctx_free(ctx);
 		value_free(page);
 	}
 
@@ -1259,16 +729,16 @@ render_misc(struct rctx *r)
 	page_abs_url(r->s, &t, "/sitemap.xml");
 	page_set_buf(page, "sitemap_url", &t);
 	page_set_str(page, "title", "Page introuvable");
-	ctx = ctx_new(r, page);
-	dep = dep_start(r, "robots");
+	ctx = rctx_ctx_new(r, page);
+	dep = rctx_dep_start(r, "robots");
 	if (!pub_fresh(r->pub, OUT_PAGES, "/robots.txt", 11, dep))
-		emit(r, "robots", ctx, "/robots.txt",
+		rctx_emit(r, "robots", ctx, "/robots.txt",
 		    "text/plain; charset=utf-8", 0, 200, dep);
-	dep = dep_start(r, "404");
+	dep = rctx_dep_start(r, "404");
 	if (!pub_fresh(r->pub, OUT_PAGES, "/404.html", 9, dep))
-		emit(r, "404", ctx, "/404.html", "text/html; charset=utf-8",
+		rctx_emit(r, "404", ctx, "/404.html", "text/html; charset=utf-8",
 		    0, 404, dep);
-	ctx_free(ctx);
+	rctx_ctx_free(ctx);
 	value_free(page);
 	buf_release(&t);
 }
@@ -1317,10 +787,10 @@ rctx_init(struct rctx *r, struct site *s, const struct tmpl_set *ts,
 	r->pub = pub;
 	r->site_v = site_ctx(s);
 	/* Code and configuration: a response depends on both. */
-	r->base = dep_str(dep_u64(STORE_FNV0, s->cfg), "render-1");
+	r->base = rctx_dep_str(rctx_dep_u64(STORE_FNV0, s->cfg), "render-1");
 	r->urls = STORE_FNV0;
 	for (i = 0; i < s->ndocs; i++)
-		r->urls = dep_str(r->urls, s->docs[i]->url);
+		r->urls = rctx_dep_str(r->urls, s->docs[i]->url);
 	r->page_v = xcalloc(n, sizeof(*r->page_v));
 	r->dh = xreallocarray(NULL, n, sizeof(*r->dh));
 	for (i = 0; i < s->ndocs; i++)
@@ -1366,7 +836,7 @@ rctx_free(struct rctx *r)
 		for (i = 0; i < r->s->ndocs; i++)
 			buf_release(&r->vev[i]);
 	free(r->vev);
-	list_flush(r);
+	lists_flush(r);
 	free(r->lring);
 	value_free(r->site_v);
 }
@@ -1427,9 +897,9 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	malloc_trim(0);
 	doc_deps(&r);
 	render_docs(&r, NULL, 0);
-	render_collections(&r, NULL);
-	render_terms(&r, "tags", s->tag_pattern, "tag");
-	render_terms(&r, "categories", s->cat_pattern, "categorie");
+	lists_collections(&r, NULL);
+	lists_terms(&r, "tags", s->tag_pattern, "tag");
+	lists_terms(&r, "categories", s->cat_pattern, "categorie");
 	render_agenda(&r);
 	render_home(&r);
 	render_misc(&r);
@@ -1466,10 +936,10 @@ patch_terms(struct rctx *r, const struct plan *pl, int section,
 		buf_add(&slug, t.slug.p, t.slug.len);
 		buf_reset(&name);
 		buf_add(&name, t.name.p, t.name.len);
-		term_outputs(r, pattern, kind, buf_cstr(&slug), buf_cstr(&name),
+		lists_term_outputs(r, pattern, kind, buf_cstr(&slug), buf_cstr(&name),
 		    docs, t.n, events);
 	}
-	list_flush(r);
+	lists_flush(r);
 	free(docs);
 	free(events);
 	buf_release(&slug);
@@ -1520,7 +990,7 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	render_docs(&r, only, n);
 	/* First: it finds out which VEVENTs came out the same. */
 	render_agenda_docs(&r, only, n);
-	render_collections(&r, want);
+	lists_collections(&r, want);
 	patch_terms(&r, &pl, 0, chg, s->tag_pattern, "tag");
 	patch_terms(&r, &pl, 1, chg, s->cat_pattern, "categorie");
 	render_home(&r);

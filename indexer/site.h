@@ -72,6 +72,7 @@ struct site {
 	struct doc **docs;	/* output documents, in path order */
 	size_t ndocs;
 	size_t per_page;
+	int future;		/* future: true (documents dated later are in) */
 	const char *tag_pattern, *cat_pattern;
 	uint64_t config_hash;	/* of _config.yml's bytes */
 	uint64_t build;		/* site_opts.build */
@@ -187,8 +188,5 @@ int site_same_shape(const struct site *s, struct doc ***changed, size_t *n);
 #define SITE_INDEX_PART 256
 void site_index_store(struct site *s, struct pub *pub);
 
-/* Jekyll's defaults for one document type and path, merged under fm. */
-void site_apply_defaults(const struct site *s, const char *type,
-    const char *relpath, struct value *fm);
 
 #endif
