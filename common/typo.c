@@ -23,21 +23,33 @@ struct typo {
 	int after_laquo;	/* a « wants its space before what follows */
 };
 
+#define NAME(s) s, sizeof(s) - 1
+
 /* Elements whose content is never touched. raw: no nested tags. */
 static const struct {
 	const char *name;
+	size_t len;
 	int raw;
 } skipped[] = {
-	{ "pre", 0 }, { "code", 0 }, { "kbd", 0 }, { "samp", 0 },
-	{ "script", 1 }, { "style", 1 }, { "textarea", 1 },
+	{ NAME("pre"), 0 }, { NAME("code"), 0 }, { NAME("kbd"), 0 },
+	{ NAME("samp"), 0 }, { NAME("script"), 1 }, { NAME("style"), 1 },
+	{ NAME("textarea"), 1 },
 };
 
 /* Phrasing elements: the text on both sides reads as one. */
-static const char *const inline_tags[] = {
-	"a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em",
-	"i", "ins", "mark", "q", "s", "small", "span", "strong", "sub", "sup",
-	"time", "u", "var"
+static const struct {
+	const char *name;
+	size_t len;
+} inline_tags[] = {
+	{ NAME("a") }, { NAME("abbr") }, { NAME("b") }, { NAME("bdi") },
+	{ NAME("bdo") }, { NAME("cite") }, { NAME("data") }, { NAME("del") },
+	{ NAME("dfn") }, { NAME("em") }, { NAME("i") }, { NAME("ins") },
+	{ NAME("mark") }, { NAME("q") }, { NAME("s") }, { NAME("small") },
+	{ NAME("span") }, { NAME("strong") }, { NAME("sub") }, { NAME("sup") },
+	{ NAME("time") }, { NAME("u") }, { NAME("var") }
 };
+
+#undef NAME
 
 static int
 lower(int c)
@@ -401,9 +413,8 @@ is_inline(const char *name, size_t n)
 	if (k == 0)
 		return 0;
 	for (j = 0; j < sizeof(inline_tags) / sizeof(inline_tags[0]); j++)
-		if (inline_tags[j][0] == low[0] &&
-		    strncmp(inline_tags[j], low, k) == 0 &&
-		    inline_tags[j][k] == '\0')
+		if (inline_tags[j].len == k &&
+		    memcmp(inline_tags[j].name, low, k) == 0)
 			return 1;
 	return 0;
 }
@@ -445,9 +456,8 @@ markup(struct typo *t)
 	if (!closing && is_alpha((unsigned char)p[i + 1]) &&
 	    (k = name_lower(p + i + 1, len - i - 1, low)) > 0) {
 		for (j = 0; j < sizeof(skipped) / sizeof(skipped[0]); j++) {
-			if (skipped[j].name[0] != low[0] ||
-			    strncmp(skipped[j].name, low, k) != 0 ||
-			    skipped[j].name[k] != '\0')
+			if (skipped[j].len != k ||
+			    memcmp(skipped[j].name, low, k) != 0)
 				continue;
 			if (end - i >= 2 && p[end - 2] == '/')
 				break;	/* <code/> has no content */

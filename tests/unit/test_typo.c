@@ -177,6 +177,40 @@ main(void)
 		    "embedded NUL is text");
 	}
 
+	{
+		/*
+		 * A tag name with NUL bytes is compared by its length, not as
+		 * a C string: "<b\0x>" is no <b> and "<code\0\0>" no <code>,
+		 * so each comes out as the same name with "q" for the NULs.
+		 */
+		static const char *const with[] = {
+			"\xc2\xab<b\0x>c", "<code\0\0>a: b</code>"
+		};
+		static const size_t wlen[] = { 8, 19 };
+		struct buf q = BUF_INIT;
+		size_t k, j;
+
+		for (k = 0; k < 2; k++) {
+			char in[32];
+
+			memcpy(in, with[k], wlen[k]);
+			buf_reset(&b);
+			typo_fr(&b, in, wlen[k]);
+			for (j = 0; j < wlen[k]; j++)
+				if (in[j] == '\0')
+					in[j] = 'q';
+			buf_reset(&q);
+			typo_fr(&q, in, wlen[k]);
+			for (j = 0; j < b.len; j++)
+				if (b.data[j] == '\0')
+					b.data[j] = 'q';
+			OK(b.len == q.len && memcmp(b.data, q.data, b.len) == 0,
+			    "a NUL in a tag name: as another name (%s)",
+			    k == 0 ? "inline" : "skipped");
+		}
+		buf_release(&q);
+	}
+
 	/* hostile input: long runs and every truncation of a page */
 	big = malloc(1 << 20);
 	for (i = 0; i < (1 << 20); i++)
