@@ -575,7 +575,7 @@ plain(unsigned char c)
 	return plain_byte[c];
 }
 
-/* A letter of Latin-1 (U+00C0 to U+00FF, "é", "à"...) at i: of class P_WORD. */
+/* A Latin-1 letter (U+00C0 to U+00FF: "é", "à"...) at i: class P_WORD. */
 static int
 latin1(const char *p, size_t len, size_t i)
 {

@@ -119,8 +119,10 @@ listing(struct rctx *r, const char *base, const char *title,
 		if (k > 0)
 			buf_printf(&url, "page/%zu/", k + 1);
 		dep = rctx_dep_start(r, "liste");
-		dep = rctx_dep_str(rctx_dep_str(rctx_dep_str(dep, base), title), kind);
-		dep = rctx_dep_u64(rctx_dep_u64(rctx_dep_u64(dep, k), npages), extra_dep);
+		dep = rctx_dep_str(rctx_dep_str(rctx_dep_str(dep, base), title),
+		    kind);
+		dep = rctx_dep_u64(rctx_dep_u64(rctx_dep_u64(dep, k), npages),
+		    extra_dep);
 		for (i = 0; i < cnt; i++)
 			dep = rctx_dep_doc(r, dep, docs[first + i]);
 		if (pub_fresh(r->pub, OUT_PAGES, url.data, url.len, dep))
@@ -238,8 +240,8 @@ lists_terms(struct rctx *r, const char *field, const char *pattern,
 		for (j = i; j < n && t[j].slug == t[i].slug; j++)
 			docs[j - i] = t[j].doc;
 		/* The display name keeps its first spelling (oldest doc). */
-		lists_term_outputs(r, pattern, kind, t[i].slug, t[j - 1].name, docs,
-		    j - i, events);
+		lists_term_outputs(r, pattern, kind, t[i].slug, t[j - 1].name,
+		    docs, j - i, events);
 		if (r->plan != NULL) {
 			for (k = 0; k < j - i; k++)
 				seqs[k] = docs[k]->seq;
@@ -308,8 +310,8 @@ lists_collections(struct rctx *r, const uint8_t *want)
  * keeps hundreds of them from each repeating twenty whole pages.
  */
 void
-lists_feed(struct rctx *r, const char *url, const char *title, const char *html_url,
-    int full, const struct doc *const *docs, size_t n)
+lists_feed(struct rctx *r, const char *url, const char *title,
+    const char *html_url, int full, const struct doc *const *docs, size_t n)
 {
 	struct value *page, *ctx, *entries;
 	struct buf t = BUF_INIT;
@@ -317,7 +319,8 @@ lists_feed(struct rctx *r, const char *url, const char *title, const char *html_
 	size_t i, m = n < FEED_ENTRIES ? n : FEED_ENTRIES;
 	uint64_t dep;
 
-	dep = rctx_dep_str(rctx_dep_str(rctx_dep_start(r, "feed"), title), html_url);
+	dep = rctx_dep_str(rctx_dep_str(rctx_dep_start(r, "feed"), title),
+	    html_url);
 	dep = rctx_dep_u64(dep, (uint64_t)full);
 	for (i = 0; i < m; i++)
 		dep = rctx_dep_doc(r, dep, docs[i]);
@@ -365,7 +368,8 @@ vevent(struct rctx *r, const struct doc *d, struct buf *out)
 	struct vtime st, en;
 	struct buf uid = BUF_INIT, url = BUF_INIT, loc = BUF_INIT;
 	const struct value *page = rctx_page(r, d->seq);
-	const char *lieu = page_fm_str(d, "lieu"), *adr = page_fm_str(d, "adresse");
+	const char *lieu = page_fm_str(d, "lieu");
+	const char *adr = page_fm_str(d, "adresse");
 	const char *lede;
 	int rc;
 

@@ -268,7 +268,8 @@ static void
 redirect(struct rctx *r, const char *from, const char *to, int64_t lm)
 {
 	struct output o;
-	uint64_t dep = rctx_dep_str(rctx_dep_str(rctx_dep_start(r, NULL), from), to);
+	uint64_t dep = rctx_dep_str(rctx_dep_str(rctx_dep_start(r, NULL), from),
+	    to);
 
 	if (pub_fresh(r->pub, OUT_PAGES, from, strlen(from), dep))
 		return;
@@ -465,8 +466,8 @@ render_docs(struct rctx *r, const size_t *only, size_t n)
 			log_ferr(j->epath != NULL ? j->epath : j->tname, &j->e);
 			r->nerr++;
 		} else
-			rctx_emit_body(r, &j->out, d->url, DOC_CTYPE, d->date.secs,
-			    200, j->dep);
+			rctx_emit_body(r, &j->out, d->url, DOC_CTYPE,
+			    d->date.secs, 200, j->dep);
 		doc_ctx_free(r, i, j->ctx);
 		buf_release(&j->out);
 		j->on = 0;
@@ -581,8 +582,9 @@ render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 						    &key, &ics) ? 2 : 1;
 					store_frag_build(&frag, item.data,
 					    item.len, ics.data, ics.len);
-					pub_put_raw(r->pub, OUT_AGENDA, key.data,
-					    key.len, frag.data, frag.len, dep);
+					pub_put_raw(r->pub, OUT_AGENDA,
+					    key.data, key.len, frag.data,
+					    frag.len, dep);
 				}
 			}
 			rctx_ctx_free(ctx);
@@ -736,8 +738,8 @@ render_misc(struct rctx *r)
 		    "text/plain; charset=utf-8", 0, 200, dep);
 	dep = rctx_dep_start(r, "404");
 	if (!pub_fresh(r->pub, OUT_PAGES, "/404.html", 9, dep))
-		rctx_emit(r, "404", ctx, "/404.html", "text/html; charset=utf-8",
-		    0, 404, dep);
+		rctx_emit(r, "404", ctx, "/404.html",
+		    "text/html; charset=utf-8", 0, 404, dep);
 	rctx_ctx_free(ctx);
 	value_free(page);
 	buf_release(&t);
@@ -936,8 +938,8 @@ patch_terms(struct rctx *r, const struct plan *pl, int section,
 		buf_add(&slug, t.slug.p, t.slug.len);
 		buf_reset(&name);
 		buf_add(&name, t.name.p, t.name.len);
-		lists_term_outputs(r, pattern, kind, buf_cstr(&slug), buf_cstr(&name),
-		    docs, t.n, events);
+		lists_term_outputs(r, pattern, kind, buf_cstr(&slug),
+		    buf_cstr(&name), docs, t.n, events);
 	}
 	lists_flush(r);
 	free(docs);
