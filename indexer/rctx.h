@@ -27,7 +27,6 @@ struct rctx {
 	const struct tmpl_set *ts;
 	struct pub *pub;
 	struct value *site_v;
-	struct value **page_v;		/* per document, built when needed */
 	const struct doc **newest;	/* documents, newest first */
 	size_t *pos;			/* index in s->docs of newest[i] */
 	uint64_t base;			/* folio's version and the config */
@@ -78,9 +77,9 @@ uint64_t rctx_dep_doc(const struct rctx *r, uint64_t h, const struct doc *d);
 uint64_t rctx_dep_start(struct rctx *r, const char *tname);
 
 /*
- * The page context of document i, made on first use and kept in r (its
- * front matter read and its stored bodies loaded if need be; failures are
- * reported and counted in r->nerr).
+ * The page context of document i, made on first use and kept with the
+ * document (its front matter read and its stored bodies loaded if need
+ * be; failures are reported and counted in r->nerr).
  */
 struct value *rctx_page(struct rctx *r, size_t i);
 /* A sequence of the page contexts of docs, borrowed: free it with

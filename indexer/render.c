@@ -108,14 +108,14 @@ rctx_page(struct rctx *r, size_t i)
 {
 	struct doc *d = r->s->docs[i];
 
-	if (r->page_v[i] == NULL) {
+	if (d->page_ctx == NULL) {
 		if (site_doc_full(r->s, d) == -1)
 			r->nerr++;
 		if (bodies_get(r->pub, d) == -1)
 			r->nerr++;
-		r->page_v[i] = page_doc_ctx(r->s, d);
+		d->page_ctx = page_doc_ctx(r->s, d);
 	}
-	return r->page_v[i];
+	return d->page_ctx;
 }
 
 /* ---- emitting ---- */
@@ -356,7 +356,7 @@ doc_ctx_free(struct rctx *r, size_t i, struct value *ctx)
 	struct doc *d = r->s->docs[i];
 
 	rctx_ctx_free(ctx);
-	value_free(value_map_take(r->page_v[i], "content"));
+	value_free(value_map_take(r->s->docs[i]->page_ctx, "content"));
 	/* Bodies are big: the site feed reads back the few it shows. */
 	buf_release(&d->body_html);
 	d->html_ready = 0;
@@ -793,7 +793,6 @@ rctx_init(struct rctx *r, struct site *s, const struct tmpl_set *ts,
 	r->urls = STORE_FNV0;
 	for (i = 0; i < s->ndocs; i++)
 		r->urls = rctx_dep_str(r->urls, s->docs[i]->url);
-	r->page_v = xcalloc(n, sizeof(*r->page_v));
 	r->dh = xreallocarray(NULL, n, sizeof(*r->dh));
 	for (i = 0; i < s->ndocs; i++)
 		s->docs[i]->seq = i;
@@ -820,16 +819,6 @@ rctx_free(struct rctx *r)
 {
 	size_t i;
 
-	/*
-	 * The page contexts go with their documents, which main() leaves
-	 * to the end of the process: freeing a site's worth of small values
-	 * one by one is a fifth of a second.
-	 */
-	for (i = 0; i < r->s->ndocs; i++) {
-		value_free(r->s->docs[i]->page_ctx);
-		r->s->docs[i]->page_ctx = r->page_v[i];
-	}
-	free(r->page_v);
 	free(r->dh);
 	free(r->newest);
 	free(r->pos);
@@ -907,7 +896,6 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	render_misc(&r);
 	rctx_free(&r);
 	return r.nerr;
-
 }
 
 /* The terms of one section of the plan that one of the changed carries. */

@@ -48,7 +48,7 @@ doc_free(struct doc *d)
 		free(d->ext);
 		free(d->url);
 	}
-	value_free(d->page_ctx);	/* first: it may borrow from fm */
+	value_free(d->page_ctx);
 	value_free(d->fm);
 	value_free(d->sketch);
 	buf_release(&d->body);
@@ -1199,15 +1199,16 @@ site_read(struct site *s, const struct site_opts *opts)
 	if (!prewalk_join(w) && s->walked)
 		walk_all(s, order, lists, opts->drafts);
 	for (k = 0; k < s->ncols; k++) {
-		if (!order[k]->output)
+		const struct collection *c = order[k];
+
+		if (!c->output)
 			continue;
 		pl = &lists[k];
 		if (!s->walked) {
 			buf_reset(&rel);
-			buf_printf(&rel, "_%s/", order[k]->label);
+			buf_printf(&rel, "_%s/", c->label);
 			found_in(s, rel.data, opts, pl, &names[nnames++]);
-			if (opts->drafts &&
-			    strcmp(order[k]->label, "posts") == 0)
+			if (opts->drafts && strcmp(c->label, "posts") == 0)
 				found_in(s, "_drafts/", opts, pl,
 				    &names[nnames++]);
 		}
