@@ -389,11 +389,11 @@ main(int argc, char **argv)
 	struct site *s = NULL;
 	struct tmpl_set *ts = NULL;
 	struct pub *pub = NULL;
-	struct buf dbfile = BUF_INIT, plan = BUF_INIT;
+	struct buf dbfile = BUF_INIT, plan = BUF_INIT, dirs = BUF_INIT;
 	struct doc **changed;
 	size_t map_size = 0, nchanged;
 	const char *templates = FOLIO_TEMPLATE_DIR;
-	char err[512];
+	char err[512], walked[64];
 	double t0 = now_ms();
 	const char *body = NULL, *changed_file = NULL;
 	int c, quiet = 0, liquid = 1, nerr, prc, rc = 1, patched;
@@ -460,6 +460,7 @@ main(int argc, char **argv)
 	so.now = (long long)time(NULL);
 	so.configured = set_timezone;
 	so.build = build_id();
+	so.wait_dirs = 1;
 	if (changed_file != NULL && read_changed(changed_file, &so) == -1) {
 		rc = 2;
 		goto out;
@@ -494,6 +495,12 @@ main(int argc, char **argv)
 		so.pub = pub;
 		if (s == NULL)		/* again, with a larger map */
 			s = site_open(argv[optind], &so);
+		/* The walk waits for these, the ledger does not. */
+		if (so.changed != NULL ||
+		    pub_index_get(pub, SITE_DIRS_KEY, &dirs) != 0)
+			buf_reset(&dirs);
+		site_give_dirs(s, &dirs);
+		pub_load(pub);
 		site_read(s, &so);
 		if (so.changed != NULL && s->walked && !quiet)
 			log_info("--changed: the folders were walked (no site "
@@ -555,13 +562,18 @@ main(int argc, char **argv)
 		rc = 3;
 		goto out;
 	}
+	if (s->walked)
+		snprintf(walked, sizeof(walked), "; %zu of %zu folders read",
+		    s->ndirs_read, s->ndirs);
+	else
+		snprintf(walked, sizeof(walked), "; folders not walked");
 	if (!quiet || s->nbroken > 0)
 		log_msg(s->nbroken > 0 ? LOG_LVL_WARN : LOG_LVL_INFO,
-		    "%s %zu documents (%zu read, %zu unchanged)%s: "
+		    "%s %zu documents (%zu read, %zu unchanged%s)%s: "
 		    "%zu responses, %zu rendered, %zu changed, %zu deleted, "
 		    "%.1f KiB written, %.0f ms",
 		    po.check_only ? "checked" : "published", s->ndocs,
-		    s->ndocs - s->ncached, s->ncached,
+		    s->ndocs - s->ncached, s->ncached, walked,
 		    s->nbroken > 0 ? " (some broken: see above)" : "",
 		    ps.outputs, ps.rendered, ps.written, ps.deleted,
 		    ps.bytes_written / 1024.0, now_ms() - t0);
@@ -579,6 +591,7 @@ main(int argc, char **argv)
 out:
 	buf_release(&dbfile);
 	buf_release(&plan);
+	buf_release(&dirs);
 	tmpl_set_free(ts);
 	site_free(s);
 	changes_free(so.changed, so.nchanged);

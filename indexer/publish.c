@@ -136,8 +136,6 @@ struct pub {
 	off_t file_size;	/* of data.mdb when opened */
 };
 
-static void ledger_load(struct pub *p);
-
 /*
  * After TRIM_BYTES put through the map, the main thread drops the
  * process's view of it itself (see maptrim.h): the trimming thread may be
@@ -1062,7 +1060,6 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 	}
 	/* Older versions kept a hash per key in "deps": dropped at commit. */
 	p->has_deps = mdb_dbi_open(p->txn, "deps", 0, &p->deps) == 0;
-	ledger_load(p);
 	*pp = p;
 	return 0;
 fail:
@@ -1071,8 +1068,8 @@ fail:
 }
 
 /* Reads the ledger of the last publish; without one, nothing is fresh. */
-static void
-ledger_load(struct pub *p)
+void
+pub_load(struct pub *p)
 {
 	struct buf raw = BUF_INIT;
 	const unsigned char *q, *end;

@@ -70,6 +70,13 @@ struct pub;
 int pub_open(struct pub **pp, const char *db_dir,
     const struct publish_opts *opts, size_t map_size, char *err,
     size_t errsz);
+/*
+ * Reads what the last publish left for this one (the ledger of what it
+ * stored). Once, after pub_open() and before anything is rendered or put;
+ * apart from pub_open() so that the caller may read a record of its own
+ * first (pub_index_get()) and get going with it.
+ */
+void pub_load(struct pub *p);
 
 /*
  * Copies the stored value of key into out. Returns 0, PUB_NOTFOUND, or -1

@@ -638,6 +638,10 @@ site_index_store(struct site *s, struct pub *pub)
 		at[k + 1] = out.len;
 	}
 	pub_index_put_parts(pub, SITE_INDEX_KEY, out.data, at, np, same);
+	if (s->walked && (s->dirs_now.len != s->dirs.raw.len ||
+	    memcmp(s->dirs_now.data, s->dirs.raw.data, s->dirs_now.len) != 0))
+		pub_index_put(pub, SITE_DIRS_KEY, s->dirs_now.data,
+		    s->dirs_now.len);
 	free(same);
 	free(at);
 	buf_release(&out);
@@ -1006,6 +1010,7 @@ struct walks {
 	struct collection *const *order;
 	struct tree_list *lists;	/* per collection, in order */
 	int drafts;
+	int64_t now_ns;		/* the wall clock as they start */
 	size_t next;
 	pthread_mutex_t mu;
 };
@@ -1027,9 +1032,11 @@ walks_run(void *arg)
 			continue;
 		buf_reset(&rel);
 		buf_printf(&rel, "_%s", w->order[k]->label);
-		tree_walk(w->s->dir, rel.data, &w->lists[k]);
+		tree_walk(w->s->dir, rel.data, &w->s->dirs, w->now_ns,
+		    &w->lists[k]);
 		if (w->drafts && strcmp(w->order[k]->label, "posts") == 0)
-			tree_walk(w->s->dir, "_drafts", &w->lists[k]);
+			tree_walk(w->s->dir, "_drafts", &w->s->dirs, w->now_ns,
+			    &w->lists[k]);
 	}
 	buf_release(&rel);
 	return NULL;
@@ -1045,6 +1052,7 @@ walk_all(const struct site *s, struct collection *const *order,
     struct tree_list *lists, int drafts)
 {
 	struct walks w;
+	struct timespec ts;
 	pthread_t th;
 	int two;
 
@@ -1053,6 +1061,8 @@ walk_all(const struct site *s, struct collection *const *order,
 	w.order = order;
 	w.lists = lists;
 	w.drafts = drafts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	w.now_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	pthread_mutex_init(&w.mu, NULL);
 	two = s->ncols > 1 && pthread_create(&th, NULL, walks_run, &w) == 0;
 	walks_run(&w);
@@ -1069,6 +1079,10 @@ struct prewalk {
 	struct collection **order;
 	struct tree_list *lists;
 	int drafts;
+	/* Waiting for site_give_dirs(): wait set, given not yet. */
+	int wait, given;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
 static void *
@@ -1076,8 +1090,34 @@ prewalk_run(void *arg)
 {
 	struct prewalk *w = arg;
 
+	if (w->wait) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->given)
+			pthread_cond_wait(&w->cv, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+	}
 	walk_all(w->s, w->order, w->lists, w->drafts);
 	return NULL;
+}
+
+/* Lets the walk go on (with the stamps in s->dirs, if any). */
+static void
+prewalk_go(struct prewalk *w)
+{
+	if (w == NULL || !w->wait)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->given = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+site_give_dirs(struct site *s, struct buf *raw)
+{
+	tree_dirs_free(&s->dirs);
+	tree_dirs_load(&s->dirs, raw, s->build);
+	prewalk_go(s->prewalk);
 }
 
 struct site *
@@ -1103,6 +1143,9 @@ site_open(const char *dir, const struct site_opts *opts)
 		qsort(w->order, s->ncols, sizeof(*w->order), cmp_col);
 	w->s = s;
 	w->drafts = opts->drafts;
+	w->wait = opts->wait_dirs;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
 	/* Without a list of changes, the folders are walked for sure. */
 	if (opts->changed == NULL)
 		w->started = pthread_create(&w->th, NULL, prewalk_run, w) == 0;
@@ -1116,6 +1159,8 @@ prewalk_join(struct prewalk *w)
 {
 	if (w == NULL || !w->started)
 		return 0;
+	if (!w->given)
+		prewalk_go(w);		/* no stamps were handed over */
 	pthread_join(w->th, NULL);
 	w->started = 0;
 	return 1;
@@ -1131,6 +1176,8 @@ prewalk_free(struct prewalk *w)
 	prewalk_join(w);
 	for (k = 0; k < w->s->ncols; k++)
 		tree_list_free(&w->lists[k]);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
 	free(w->lists);
 	free(w->order);
 	free(w);
@@ -1198,6 +1245,12 @@ site_read(struct site *s, const struct site_opts *opts)
 	names = xcalloc(s->ncols + 2, sizeof(*names));
 	if (!prewalk_join(w) && s->walked)
 		walk_all(s, order, lists, opts->drafts);
+	if (s->walked)
+		tree_dirs_make(&s->dirs_now, lists, s->ncols, s->build);
+	for (k = 0; k < s->ncols; k++) {
+		s->ndirs += lists[k].ndirs;
+		s->ndirs_read += lists[k].nread;
+	}
 	for (k = 0; k < s->ncols; k++) {
 		const struct collection *c = order[k];
 
@@ -1290,6 +1343,8 @@ site_free(struct site *s)
 	value_free(s->config);
 	free(s->ix);
 	buf_release(&s->ixbuf);
+	tree_dirs_free(&s->dirs);
+	buf_release(&s->dirs_now);
 	free(s->dir);
 	free(s);
 }

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "publish.h"
+#include "tree.h"
 #include "value.h"
 
 struct ixref;
@@ -95,6 +96,9 @@ struct site {
 	uint32_t ix_mode;
 	int walked;		/* the folders were walked (not --changed) */
 	struct prewalk *prewalk;	/* site_open()'s, until site_read() */
+	struct tree_dirs dirs;	/* the folders as the last walk found them */
+	struct buf dirs_now;	/* and as this one did (when walked) */
+	size_t ndirs, ndirs_read;	/* folders walked, and read */
 };
 
 /* What a read includes beside the published documents. */
@@ -117,6 +121,12 @@ struct site_opts {
 	char **changed;
 	size_t nchanged;
 	struct pub *pub;	/* the open publish, for the "src" cache; or NULL */
+	/*
+	 * The caller hands the stamps of the folders the last walk found
+	 * (site_give_dirs(), once the database is open): the walk that
+	 * site_open() starts waits for them.
+	 */
+	int wait_dirs;
 	uint64_t build;		/* identifies this build of folio-index */
 	long long now;		/* for future: false (seconds since the epoch) */
 	/* Called once _config.yml is read, before any document (may be NULL):
@@ -140,6 +150,12 @@ struct site *site_load(const char *dir, const struct site_opts *opts);
  * reads the documents. site_free() may take a site between the two.
  */
 struct site *site_open(const char *dir, const struct site_opts *opts);
+/*
+ * Hands s the record SITE_DIRS_KEY of the last publish (raw, taken over;
+ * empty when there is none) for its walk: see struct tree_dirs. Once,
+ * between site_open() and site_read().
+ */
+void site_give_dirs(struct site *s, struct buf *raw);
 void site_read(struct site *s, const struct site_opts *opts);
 
 void site_free(struct site *s);
@@ -187,6 +203,7 @@ int site_same_shape(const struct site *s, struct doc ***changed, size_t *n);
  * (--keep-going) are written so that their file is read again.
  */
 #define SITE_INDEX_KEY "docs"
+#define SITE_DIRS_KEY "dirs"	/* and, when walked, the folders' stamps */
 #define SITE_INDEX_PART 256
 void site_index_store(struct site *s, struct pub *pub);
 

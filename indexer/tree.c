@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "store.h"
 
 void
 tree_add(struct tree_list *pl, char *p, const struct stat *st)
@@ -119,14 +120,122 @@ note(struct tree_list *l, enum log_level lvl, const char *path,
 		l->nerrors++;
 }
 
+/* The entry of rel in d, or NULL. */
+static const struct tree_dir *
+dir_find(const struct tree_dirs *d, const char *rel)
+{
+	size_t lo = 0, hi = d != NULL ? d->n : 0, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(rel, d->v[mid].rel);
+		if (c == 0)
+			return &d->v[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static uint64_t
+ts_ns(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+}
+
+/* Appends to out the names of e (a recorded folder); returns how many. */
+static size_t
+names_of(const struct tree_dir *e, struct wname **v, size_t *cap)
+{
+	const unsigned char *q = e->names;
+	uint32_t i;
+
+	if (*cap < e->nnames + 1) {
+		*cap = e->nnames + 1;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	for (i = 0; i < e->nnames; i++) {
+		(*v)[i].type = q[0] ? DT_DIR : DT_REG;
+		(*v)[i].name = (char *)(q + 3);
+		q += 3 + store_get16(q + 1) + 1;
+	}
+	return e->nnames;
+}
+
+/* Reads the names of the folder open as d (see the filter below). */
+static size_t
+names_read(DIR *d, struct wname **v, size_t *cap)
+{
+	struct dirent *de;
+	size_t n = 0;
+
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || de->d_name[0] == '#' ||
+		    de->d_name[strlen(de->d_name) - 1] == '~')
+			continue;
+		/* Folders and Markdown files; nothing else is looked at. */
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN &&
+		    !tree_is_doc(de->d_name))
+			continue;
+		if (n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*v = xreallocarray(*v, *cap, sizeof(**v));
+		}
+		(*v)[n].name = xstrdup(de->d_name);
+		(*v)[n].type = de->d_type;
+		n++;
+	}
+	/* Same order on every machine, whatever the file system's. */
+	if (n > 1)
+		qsort(*v, n, sizeof(**v), cmp_wname);
+	return n;
+}
+
+/* Appends the entry of folder rel, stamped st, with names v, to out. */
 static void
-walk(const char *site_dir, const char *rel, int depth, struct tree_list *out)
+dir_put(struct buf *out, const char *rel, const struct stat *st,
+    const struct wname *v, size_t n)
+{
+	unsigned char b[8];
+	size_t at = out->len, i, len;
+
+	buf_add(out, "\0\0\0\0", 4);
+	len = strlen(rel);
+	store_put16(b, (uint16_t)len);
+	buf_add(out, b, 2);
+	buf_add(out, rel, len + 1);
+	store_put64(b, (uint64_t)st->st_ino);
+	buf_add(out, b, 8);
+	store_put64(b, ts_ns(&st->st_mtim));
+	buf_add(out, b, 8);
+	store_put64(b, ts_ns(&st->st_ctim));
+	buf_add(out, b, 8);
+	store_put32(b, (uint32_t)n);
+	buf_add(out, b, 4);
+	for (i = 0; i < n; i++) {
+		len = strlen(v[i].name);
+		b[0] = v[i].type == DT_DIR || (v[i].type != DT_REG &&
+		    S_ISDIR(v[i].st.st_mode));
+		store_put16(b + 1, (uint16_t)len);
+		buf_add(out, b, 3);
+		buf_add(out, v[i].name, len + 1);
+	}
+	store_put32((unsigned char *)out->data + at, (uint32_t)(out->len - at));
+}
+
+static void
+walk(const char *site_dir, const char *rel, int depth,
+    const struct tree_dirs *old, int64_t now_ns, struct tree_list *out)
 {
 	struct buf full = BUF_INIT, child = BUF_INIT;
-	struct dirent *de;
+	const struct tree_dir *e;
 	struct wname *v = NULL;
+	struct stat dst;
 	size_t n = 0, cap = 0, i, rl = strlen(rel);
-	int dfd, isdir;
+	int dfd, isdir, fromrec = 0, ok;
 	DIR *d;
 
 	buf_printf(&full, "%s/%s", site_dir, rel);
@@ -140,26 +249,31 @@ walk(const char *site_dir, const char *rel, int depth, struct tree_list *out)
 		buf_release(&full);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || de->d_name[0] == '#' ||
-		    de->d_name[strlen(de->d_name) - 1] == '~')
-			continue;
-		/* Folders and Markdown files; nothing else is looked at. */
-		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN &&
-		    !tree_is_doc(de->d_name))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		v[n].name = xstrdup(de->d_name);
-		v[n].type = de->d_type;
-		n++;
+	/* The stamp before the names: a change in between shows next time. */
+	ok = fstat(dfd, &dst) == 0;
+	e = ok ? dir_find(old, rel) : NULL;
+	if (e != NULL && e->ino == (uint64_t)dst.st_ino &&
+	    e->mtime_ns == ts_ns(&dst.st_mtim) &&
+	    e->ctime_ns == ts_ns(&dst.st_ctim)) {
+		n = names_of(e, &v, &cap);
+		fromrec = 1;
+	} else {
+		n = names_read(d, &v, &cap);
+		out->nread++;
 	}
-	/* Same order on every machine, whatever the file system's. */
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_wname);
+	out->ndirs++;
 	stat_names(dfd, v, n);
+	for (i = 0; i < n && ok; i++)
+		ok = v[i].ok;
+	if (fromrec && !ok) {
+		/* A name gone: the folder changed after all. Read it. */
+		fromrec = 0;
+		n = names_read(d, &v, &cap);
+		out->nread++;
+		stat_names(dfd, v, n);
+		for (i = 0, ok = 1; i < n && ok; i++)
+			ok = v[i].ok;
+	}
 	for (i = 0; i < n; i++) {
 		if (!v[i].ok)
 			continue;
@@ -176,9 +290,10 @@ walk(const char *site_dir, const char *rel, int depth, struct tree_list *out)
 				    " are skipped");
 				buf_truncate(&full, full.len -
 				    strlen(v[i].name) - 1);
+				ok = 0;
 				continue;
 			}
-			walk(site_dir, child.data, depth + 1, out);
+			walk(site_dir, child.data, depth + 1, old, now_ns, out);
 		} else if (S_ISREG(v[i].st.st_mode)) {
 			if (tree_is_doc(v[i].name))
 				tree_add(out, buf_detach(&child, NULL),
@@ -188,10 +303,17 @@ walk(const char *site_dir, const char *rel, int depth, struct tree_list *out)
 			note(out, LOG_LVL_WARN, full.data,
 			    "not a regular file; skipped");
 			buf_truncate(&full, full.len - strlen(v[i].name) - 1);
+			ok = 0;
 		}
 	}
-	for (i = 0; i < n; i++)
-		free(v[i].name);
+	if (ok && fromrec)
+		buf_add(&out->dirs, e->entry, e->len);
+	else if (ok && (int64_t)ts_ns(&dst.st_mtim) < now_ns - TREE_RACY_NS &&
+	    (int64_t)ts_ns(&dst.st_ctim) < now_ns - TREE_RACY_NS)
+		dir_put(&out->dirs, rel, &dst, v, n);
+	if (!fromrec)
+		for (i = 0; i < n; i++)
+			free(v[i].name);
 	free(v);
 	closedir(d);
 	buf_release(&full);
@@ -199,9 +321,10 @@ walk(const char *site_dir, const char *rel, int depth, struct tree_list *out)
 }
 
 void
-tree_walk(const char *site_dir, const char *rel, struct tree_list *out)
+tree_walk(const char *site_dir, const char *rel, const struct tree_dirs *old,
+    int64_t now_ns, struct tree_list *out)
 {
-	walk(site_dir, rel, 0, out);
+	walk(site_dir, rel, 0, old, now_ns, out);
 }
 
 int
@@ -231,5 +354,109 @@ tree_list_free(struct tree_list *l)
 			free(l->v[i].path);
 	free(l->v);
 	buf_release(&l->notes);
+	buf_release(&l->dirs);
 	memset(l, 0, sizeof(*l));
+}
+
+static int
+cmp_dir(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_dir *)a)->rel,
+	    ((const struct tree_dir *)b)->rel);
+}
+
+/* Reads the entry at q (len bytes at most) into e; 0 or -1. */
+static int
+dir_parse(const unsigned char *q, size_t avail, struct tree_dir *e)
+{
+	const unsigned char *p, *end;
+	size_t len, nl;
+	uint32_t i;
+
+	if (avail < 4 || (len = store_get32(q)) > avail || len < 4 + 2)
+		return -1;
+	end = q + len;
+	p = q + 4;
+	nl = store_get16(p);
+	p += 2;
+	if ((size_t)(end - p) < nl + 1 + 28 || p[nl] != '\0' ||
+	    memchr(p, '\0', nl) != NULL)
+		return -1;
+	e->rel = (const char *)p;
+	p += nl + 1;
+	e->ino = store_get64(p);
+	e->mtime_ns = store_get64(p + 8);
+	e->ctime_ns = store_get64(p + 16);
+	e->nnames = store_get32(p + 24);
+	p += 28;
+	e->names = p;
+	for (i = 0; i < e->nnames; i++) {
+		if (end - p < 3)
+			return -1;
+		nl = store_get16(p + 1);
+		/* Names the walk would have taken, nothing else. */
+		if ((size_t)(end - p - 3) < nl + 1 || nl == 0 ||
+		    p[3 + nl] != '\0' || memchr(p + 3, '\0', nl) != NULL ||
+		    memchr(p + 3, '/', nl) != NULL || p[3] == '.' ||
+		    p[3] == '#' || p[3 + nl - 1] == '~')
+			return -1;
+		p += 3 + nl + 1;
+	}
+	if (p != end)
+		return -1;
+	e->entry = q;
+	e->len = len;
+	return 0;
+}
+
+void
+tree_dirs_load(struct tree_dirs *d, struct buf *raw, uint64_t build)
+{
+	const unsigned char *q, *end;
+	size_t cap = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->raw = *raw;
+	memset(raw, 0, sizeof(*raw));
+	if (d->raw.len < 12 || memcmp(d->raw.data, TREE_DIRS_MAGIC, 4) != 0 ||
+	    store_get64((const unsigned char *)d->raw.data + 4) != build)
+		return;
+	q = (const unsigned char *)d->raw.data + 12;
+	end = (const unsigned char *)d->raw.data + d->raw.len;
+	while (q < end) {
+		if (d->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			d->v = xreallocarray(d->v, cap, sizeof(*d->v));
+		}
+		if (dir_parse(q, (size_t)(end - q), &d->v[d->n]) == -1) {
+			d->n = 0;
+			return;
+		}
+		q += d->v[d->n++].len;
+	}
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), cmp_dir);
+}
+
+void
+tree_dirs_free(struct tree_dirs *d)
+{
+	free(d->v);
+	buf_release(&d->raw);
+	memset(d, 0, sizeof(*d));
+}
+
+void
+tree_dirs_make(struct buf *out, const struct tree_list *lists, size_t n,
+    uint64_t build)
+{
+	unsigned char b[8];
+	size_t k;
+
+	buf_reset(out);
+	buf_add(out, TREE_DIRS_MAGIC, 4);
+	store_put64(b, build);
+	buf_add(out, b, 8);
+	for (k = 0; k < n; k++)
+		buf_add(out, lists[k].dirs.data, lists[k].dirs.len);
 }

@@ -276,6 +276,74 @@ check "after --full, nothing changed: nothing rendered again" sh -c '
     n=$(echo "$1" | sed -n "s/.* \([0-9]*\) rendered.*/\1/p")
     [ -n "$n" ] && [ "$n" -lt 20 ] && echo "$1" | grep -q "(0 read, "' sh "$out"
 
+# Folders as the last walk found them: one whose inode, mtime and ctime are
+# as recorded is not read again (its files are still stat'ed); one changed
+# within two seconds of a walk is read again by the next one.
+# folders_read out want: the summary says "want of N folders read"
+folders_read() {
+	echo "$1" | grep -q "; $2 of [0-9]* folders read)"
+}
+# in place: the same inode, the folder untouched (sed -i would replace it)
+edit_in_place() {	# file sed-expression
+	new=$(sed "$2" "$1") && printf '%s\n' "$new" >"$1"
+}
+mkdir "$S/_actualites/archives"
+cp "$TOP/content/_actualites/barometre-numerique-des-agents-2026.markdown" \
+    "$S/_actualites/archives/barometre-archive.markdown"
+printf -- '---\ntitle: En préparation\npublished: false\n---\nBientôt.\n' \
+    >"$S/_actualites/en-preparation.md"
+"$IDX" --quiet $TPL "$S" "$T/db"
+sleep 3
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "stamps: folders changed just before the last walk are read again" \
+    sh -c '! echo "$1" | grep -q "; 0 of [0-9]* folders read)"' sh "$out"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "stamps: folders unchanged for a while are not read" \
+    folders_read "$out" 0
+check "stamps: and nothing changed" \
+    sh -c 'echo "$1" | grep -q " 0 changed, 0 deleted"' sh "$out"
+edit_in_place "$S/_evenements/$EV" 's/^title: \(.*\)$/title: \1 (modifié sur place)/'
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "stamps: a file written in place, no folder read" folders_read "$out" 0
+check "stamps: and the file is read" \
+    sh -c 'echo "$1" | grep -q "(1 read, "' sh "$out"
+full
+check "stamps: a file written in place: equals a full publish" \
+    same "$T/db" "$T/full"
+edit_in_place "$S/_actualites/en-preparation.md" '/^published: false$/d'
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "stamps: an unpublished file made published in place, no folder read" \
+    folders_read "$out" 0
+check "stamps: and it is served" "$DBCAT" "$T/db" /actualites/en-preparation/
+cp "$S/_actualites/archives/barometre-archive.markdown" \
+    "$S/_actualites/archives/barometre-archive-bis.markdown"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "stamps: a file added in a subfolder: that folder alone is read" \
+    folders_read "$out" 1
+check "stamps: the added file is served" \
+    "$DBCAT" "$T/db" /actualites/barometre-archive-bis/
+full
+check "stamps: a file added in a subfolder: equals a full publish" \
+    same "$T/db" "$T/full"
+mv "$S/_communiques/$R" "$T/stamp-removed.md"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "stamps: a file removed: its folder is read, and the subfolder just changed" \
+    folders_read "$out" 2
+check "stamps: the removed file's responses are deleted" \
+    sh -c 'echo "$1" | grep -q " [1-9][0-9]* deleted"' sh "$out"
+full
+check "stamps: a file removed: equals a full publish" same "$T/db" "$T/full"
+printf 'dirs\nFDW1 pas des dossiers\n' | mdb_load -T -s index "$T/db"
+echo "v" >>"$S/_evenements/$EV"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "stamps: a damaged record: every folder is read" \
+    sh -c 'echo "$1" | grep -qE "; ([0-9]+) of \1 folders read\)"' sh "$out"
+full
+check "stamps: a damaged record: equals a full publish" same "$T/db" "$T/full"
+rm -r "$S/_actualites/archives" "$S/_actualites/en-preparation.md"
+mv "$T/stamp-removed.md" "$S/_communiques/$R"
+check "publish after the stamps tests" "$IDX" --quiet $TPL "$S" "$T/db"
+
 # Compression: gzip by default, brotli too with --brotli; switching either
 # way rewrites the responses, and the result equals a fresh publish.
 variants() {	# db key want: the encodings stored, sorted, are want
