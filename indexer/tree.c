@@ -146,6 +146,21 @@ ts_ns(const struct timespec *t)
 	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
 }
 
+/*
+ * Whether the stamp st of a folder read now stands for its names: older
+ * than now_ns by TREE_RACY_NS, and not a file system's stand-in (no time
+ * at all), which would stand still while the folder changes.
+ */
+static int
+stamped(const struct stat *st, int64_t now_ns)
+{
+	int64_t m = (int64_t)ts_ns(&st->st_mtim);
+	int64_t c = (int64_t)ts_ns(&st->st_ctim);
+
+	return m > 0 && c > 0 && m < now_ns - TREE_RACY_NS &&
+	    c < now_ns - TREE_RACY_NS;
+}
+
 /* Appends to out the names of e (a recorded folder); returns how many. */
 static size_t
 names_of(const struct tree_dir *e, struct wname **v, size_t *cap)
@@ -308,8 +323,7 @@ walk(const char *site_dir, const char *rel, int depth,
 	}
 	if (ok && fromrec)
 		buf_add(&out->dirs, e->entry, e->len);
-	else if (ok && (int64_t)ts_ns(&dst.st_mtim) < now_ns - TREE_RACY_NS &&
-	    (int64_t)ts_ns(&dst.st_ctim) < now_ns - TREE_RACY_NS)
+	else if (ok && stamped(&dst, now_ns))
 		dir_put(&out->dirs, rel, &dst, v, n);
 	if (!fromrec)
 		for (i = 0; i < n; i++)
