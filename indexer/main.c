@@ -2,10 +2,12 @@
  * folio-index: publishes a Jekyll-style content tree into an LMDB
  * environment, in one write transaction.
  */
+#define _GNU_SOURCE	/* dl_iterate_phdr */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <link.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
@@ -284,14 +286,60 @@ tree_bytes(const char *dir, int depth)
 	return n;
 }
 
+struct gnu_id {
+	uint64_t h;
+	int found;
+};
+
+/* Mixes the GNU build ID of the program (the first object) into arg. */
+static int
+gnu_id_of(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct gnu_id *id = arg;
+	const ElfW(Nhdr) *n;
+	const char *p, *end;
+	size_t i, al, nsz, dsz;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_NOTE)
+			continue;
+		al = info->dlpi_phdr[i].p_align == 8 ? 8 : 4;
+		p = (const char *)(info->dlpi_addr +
+		    info->dlpi_phdr[i].p_vaddr);
+		end = p + info->dlpi_phdr[i].p_memsz;
+		while ((size_t)(end - p) >= sizeof(*n)) {
+			n = (const ElfW(Nhdr) *)(const void *)p;
+			nsz = (n->n_namesz + al - 1) & ~(al - 1);
+			dsz = (n->n_descsz + al - 1) & ~(al - 1);
+			if ((size_t)(end - p) - sizeof(*n) < nsz ||
+			    (size_t)(end - p) - sizeof(*n) - nsz < dsz)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID &&
+			    n->n_namesz == 4 && n->n_descsz >= 8 &&
+			    memcmp(p + sizeof(*n), "GNU", 4) == 0) {
+				id->h = store_hash(id->h, p + sizeof(*n) + nsz,
+				    n->n_descsz);
+				id->found = 1;
+				return 1;
+			}
+			p += sizeof(*n) + nsz + dsz;
+		}
+	}
+	return 1;
+}
+
 /*
- * This build of the program: the hash of its own executable, so that any
- * change to the code (a new version, a rebuild with a fix) renders
- * everything again instead of trusting what an older build stored.
+ * This build of the program, so that any change to the code (a new
+ * version, a rebuild with a fix) renders everything again instead of
+ * trusting what an older build stored: the GNU build ID the linker puts
+ * in the program (a hash of its bytes; Debian's compiler asks for one),
+ * or without one, a hash of the executable.
  */
 static uint64_t
 build_id(void)
 {
+	struct gnu_id id;
 	uint64_t h = store_hash(STORE_FNV0, FOLIO_VERSION,
 	    strlen(FOLIO_VERSION)), w;
 	const unsigned char *m;
@@ -299,6 +347,11 @@ build_id(void)
 	size_t i;
 	int fd;
 
+	id.h = h;
+	id.found = 0;
+	dl_iterate_phdr(gnu_id_of, &id);
+	if (id.found)
+		return id.h;
 	/*
 	 * Every publish reads the whole executable: eight bytes at a time
 	 * through a mapping, not a byte at a time through a copy.
