@@ -36,7 +36,8 @@ struct rctx {
 	} th[64];			/* template hashes, computed once */
 	size_t nth;
 	uint64_t urls;			/* every document's URL */
-	uint64_t *dh;			/* per document: doc_dep_hash() */
+	uint64_t *dh;			/* per document: doc_dep_hash(), or 0
+					   (see rctx_dep_doc()) */
 	struct plan_doc *ev;		/* per document: an event? when? */
 	struct buf *plan;		/* the plan being written, or NULL */
 	uint8_t *chg;			/* render_patch(): per document, 1 when

@@ -67,10 +67,21 @@ doc_dep_hash(const struct rctx *r, const struct doc *d)
 	return h;
 }
 
+/*
+ * A document's dependency hash is made on first use, once the bodies read
+ * again are rendered (rendering a body says whether it links to other
+ * pages): a publish that renders a few responses looks at a few of them.
+ * 0 stands for "not made yet"; a document whose hash is 0 has it made
+ * each time.
+ */
 uint64_t
 rctx_dep_doc(const struct rctx *r, uint64_t h, const struct doc *d)
 {
-	return rctx_dep_u64(h, r->dh[d->seq]);
+	uint64_t v = r->dh[d->seq];
+
+	if (v == 0)
+		v = r->dh[d->seq] = doc_dep_hash(r, d);
+	return rctx_dep_u64(h, v);
 }
 
 /* The hash of a template and all it includes (hashing reads them all). */
@@ -793,25 +804,12 @@ rctx_init(struct rctx *r, struct site *s, const struct tmpl_set *ts,
 	r->urls = STORE_FNV0;
 	for (i = 0; i < s->ndocs; i++)
 		r->urls = rctx_dep_str(r->urls, s->docs[i]->url);
-	r->dh = xreallocarray(NULL, n, sizeof(*r->dh));
+	r->dh = xcalloc(n, sizeof(*r->dh));
 	for (i = 0; i < s->ndocs; i++)
 		s->docs[i]->seq = i;
 	r->newest = xreallocarray(NULL, n, sizeof(*r->newest));
 	r->pos = xreallocarray(NULL, n, sizeof(*r->pos));
 	r->ev = xcalloc(n, sizeof(*r->ev));
-}
-
-/*
- * Each document's dependency hash, once the bodies read again are rendered:
- * rendering a body says whether it links to other pages.
- */
-static void
-doc_deps(struct rctx *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->s->ndocs; i++)
-		r->dh[i] = doc_dep_hash(r, r->s->docs[i]);
 }
 
 static void
@@ -886,7 +884,6 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	 * peaked 35-50 MB higher).
 	 */
 	malloc_trim(0);
-	doc_deps(&r);
 	render_docs(&r, NULL, 0);
 	lists_collections(&r, NULL);
 	lists_terms(&r, "tags", s->tag_pattern, "tag");
@@ -976,7 +973,6 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	}
 	r.chg = chg;
 	r.nerr += bodies_prepare(s, pub, only, n);
-	doc_deps(&r);
 	render_docs(&r, only, n);
 	/* First: it finds out which VEVENTs came out the same. */
 	render_agenda_docs(&r, only, n);
