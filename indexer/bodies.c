@@ -11,14 +11,47 @@
 
 #define PREP_BATCH 256		/* documents whose bodies are rendered at once */
 
+/*
+ * Whether the stored records of d, read again, hold the front matter fm
+ * (as cache_put_value() writes it) and d's lede: then everything its page
+ * context is made of is as it was, its URL, date and name being in its
+ * place (site_same_shape()).
+ */
 static void
-doc_rec_put(struct pub *pub, uint64_t cfg, const struct doc *d)
+doc_was(struct pub *pub, uint64_t cfg, const struct doc *d,
+    const struct buf *fm, struct bodies_was *was)
+{
+	struct buf raw = BUF_INIT;
+	struct doc_rec dr;
+	struct str body, lede;
+
+	memset(was, 0, sizeof(*was));
+	if (pub_get(pub, OUT_SRC, d->relpath, strlen(d->relpath), &raw) != 0 ||
+	    cache_rec_parse(raw.data, raw.len, &dr) == -1 || dr.cfg != cfg ||
+	    dr.fm.len != fm->len || memcmp(dr.fm.p, buf_cstr(fm), fm->len) != 0)
+		goto out;
+	was->src_hash = dr.src_hash;
+	was->flags = dr.flags;
+	if (pub_get(pub, OUT_HTML, d->relpath, strlen(d->relpath), &raw) != 0 ||
+	    cache_html_parse(raw.data, raw.len, &body, &lede) == -1)
+		goto out;
+	was->same = lede.len == d->lede_html.len &&
+	    memcmp(lede.p, buf_cstr(&d->lede_html), lede.len) == 0;
+out:
+	buf_release(&raw);
+}
+
+static void
+doc_rec_put(struct pub *pub, uint64_t cfg, const struct doc *d,
+    struct bodies_was *was)
 {
 	struct buf fm = BUF_INIT, rec = BUF_INIT;
 	struct doc_rec dr;
 
 	memset(&dr, 0, sizeof(dr));
 	cache_put_value(&fm, d->fm);
+	if (was != NULL)
+		doc_was(pub, cfg, d, &fm, was);
 	dr.mtime_ns = d->mtime_ns;
 	dr.size = d->size;
 	dr.ino = d->ino;
@@ -144,7 +177,7 @@ helpers_start(struct mdjob *job, pthread_t *th, size_t nth)
 /* Stores the rendered bodies of documents [from, to) and drops them. */
 static void
 batch_store(struct site *s, struct pub *pub, const size_t *only,
-    size_t from, size_t to)
+    size_t from, size_t to, struct bodies_was *was)
 {
 	size_t k;
 
@@ -159,7 +192,7 @@ batch_store(struct site *s, struct pub *pub, const size_t *only,
 		}
 		if (!d->html_ready)
 			continue;
-		doc_rec_put(pub, s->cfg, d);
+		doc_rec_put(pub, s->cfg, d, was != NULL ? &was[k] : NULL);
 		buf_release(&d->body_html);
 		buf_release(&d->lede_html);
 		if (!(d->flags & CACHE_LINKS))
@@ -170,7 +203,7 @@ batch_store(struct site *s, struct pub *pub, const size_t *only,
 
 int
 bodies_prepare(struct site *s, struct pub *pub, const size_t *only,
-    size_t nonly)
+    size_t nonly, struct bodies_was *was)
 {
 	struct mdjob job[2];
 	pthread_t th[8];
@@ -205,7 +238,7 @@ bodies_prepare(struct site *s, struct pub *pub, const size_t *only,
 			next = batch_fill(&job[!cur], s, only, ndocs, to);
 			started = helpers_start(&job[!cur], th, nth);
 		}
-		batch_store(s, pub, only, from, to);
+		batch_store(s, pub, only, from, to, was);
 		from = to;
 		to = next;
 		cur = !cur;

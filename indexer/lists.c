@@ -107,7 +107,7 @@ listing(struct rctx *r, const char *base, const char *title,
 	struct value *page, *pg;
 	struct buf url = BUF_INIT, t = BUF_INIT;
 	size_t per = r->s->per_page, npages, k, first, cnt, i;
-	uint64_t dep;
+	uint64_t dep, h;
 	int submitted = 0;
 
 	npages = n == 0 ? 1 : (n + per - 1) / per;
@@ -123,9 +123,11 @@ listing(struct rctx *r, const char *base, const char *title,
 		    kind);
 		dep = rctx_dep_u64(rctx_dep_u64(rctx_dep_u64(dep, k), npages),
 		    extra_dep);
+		h = dep;
 		for (i = 0; i < cnt; i++)
 			dep = rctx_dep_doc(r, dep, docs[first + i]);
-		if (pub_fresh(r->pub, OUT_PAGES, url.data, url.len, dep))
+		if (pub_fresh(r->pub, OUT_PAGES, url.data, url.len, dep) ||
+		    rctx_relist(r, url.data, h, docs + first, cnt, dep))
 			continue;
 		page = value_new(VAL_MAP, 0, 0);
 		page_set_str(page, "title", title);
@@ -317,14 +319,18 @@ lists_feed(struct rctx *r, const char *url, const char *title,
 	struct buf t = BUF_INIT;
 	struct vtime vt;
 	size_t i, m = n < FEED_ENTRIES ? n : FEED_ENTRIES;
-	uint64_t dep;
+	uint64_t dep, h;
 
 	dep = rctx_dep_str(rctx_dep_str(rctx_dep_start(r, "feed"), title),
 	    html_url);
 	dep = rctx_dep_u64(dep, (uint64_t)full);
+	h = dep;
 	for (i = 0; i < m; i++)
 		dep = rctx_dep_doc(r, dep, docs[i]);
-	if (pub_fresh(r->pub, OUT_PAGES, url, strlen(url), dep))
+	/* A whole content is not in a page context: the site's feed shows
+	 * every change. */
+	if (pub_fresh(r->pub, OUT_PAGES, url, strlen(url), dep) ||
+	    (!full && rctx_relist(r, url, h, docs, m, dep)))
 		return;
 	page = value_new(VAL_MAP, 0, 0);
 	page_set_str(page, "title", title);
@@ -479,7 +485,8 @@ lists_calendar(struct rctx *r, const char *url, const char *title,
 	 * calendar as it was: a category's may hold thousands.
 	 */
 	for (i = 0; r->chg != NULL && i < n; i++)
-		if (r->chg[events[i]->seq] == 1)
+		if ((r->chg[events[i]->seq] & (RCTX_CHANGED |
+		    RCTX_SAME_VEVENT)) == RCTX_CHANGED)
 			break;
 	if (r->chg != NULL && i == n &&
 	    pub_reclaim(r->pub, OUT_PAGES, url, strlen(url), dep))

@@ -319,6 +319,22 @@ pub_reclaim(struct pub *p, enum out_db db, const char *key, size_t key_len,
 	return 1;
 }
 
+int
+pub_refresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    uint64_t was, uint64_t dep)
+{
+	struct lent *e;
+
+	if (!pub_ledger_whole(p))
+		return 0;
+	e = ent_find(p, (uint8_t)db, key, key_len, 0);
+	if (e == NULL || e->claimed || e->dep != was ||
+	    (size_t)(e - p->ents) >= p->nold)
+		return 0;
+	claim_ent(p, e, dep);
+	return 1;
+}
+
 void
 pub_keep_rest(struct pub *p)
 {

@@ -155,6 +155,14 @@ int pub_ledger_whole(const struct pub *p);
  */
 int pub_reclaim(struct pub *p, enum out_db db, const char *key,
     size_t key_len, uint64_t dep);
+/*
+ * Claims key, stored by the last publish from inputs hashing to was, as it
+ * is but with the new hash dep: for a response the caller knows renders to
+ * the same bytes from dep's inputs as from was's. Returns 1, or 0 (not
+ * stored from was: render it).
+ */
+int pub_refresh(struct pub *p, enum out_db db, const char *key,
+    size_t key_len, uint64_t was, uint64_t dep);
 /* Claims, as they are stored, every key of the last publish not claimed. */
 void pub_keep_rest(struct pub *p);
 

@@ -40,8 +40,11 @@ struct rctx {
 					   (see rctx_dep_doc()) */
 	struct plan_doc *ev;		/* per document: an event? when? */
 	struct buf *plan;		/* the plan being written, or NULL */
-	uint8_t *chg;			/* render_patch(): per document, 1 when
-					   changed; 2 when its VEVENT did not */
+	uint8_t *chg;			/* render_patch(): per document, RCTX_*
+					   below, 0 when it did not change */
+	uint64_t *odh;			/* render_patch(): per document marked
+					   RCTX_SAME_PAGE, its doc_dep_hash()
+					   in the last publish */
 	struct buf *vev;		/* per document: its VEVENT once made
 					   (an event is in several calendars) */
 	struct lpage *lring;		/* listing pages being rendered */
@@ -49,6 +52,13 @@ struct rctx {
 					   LIST_AHEAD */
 	int nerr;
 };
+
+/* What rctx.chg says of a document. */
+#define RCTX_CHANGED 1		/* read again: changed since the last publish */
+#define RCTX_SAME_VEVENT 2	/* its VEVENT came out as stored */
+#define RCTX_SAME_PAGE 4	/* its page context is as the last publish
+				   made it (bodies_was.same): a list shows
+				   it as it did */
 
 /*
  * A page rendered on a thread of the pool (rctx_job_run()): the main
@@ -76,6 +86,15 @@ uint64_t rctx_dep_doc(const struct rctx *r, uint64_t h, const struct doc *d);
 /* A response's hash starts with the template it is rendered with (NULL:
  * none) and everything that template includes. */
 uint64_t rctx_dep_start(struct rctx *r, const char *tname);
+/*
+ * render_patch(): claims the response at url as the last publish stored
+ * it, with its new hash dep, when it is a list of docs[0..n) whose hash
+ * started from h (before rctx_dep_doc() of each), and each of them that
+ * changed is marked RCTX_SAME_PAGE: then it renders as it did. Returns 1,
+ * or 0 (render it).
+ */
+int rctx_relist(struct rctx *r, const char *url, uint64_t h,
+    const struct doc *const *docs, size_t n, uint64_t dep);
 
 /*
  * The page context of document i, made on first use and kept with the

@@ -55,14 +55,18 @@ rctx_dep_str(uint64_t h, const char *s)
 	return rctx_dep_u64(h, w);
 }
 
-/* Everything a document brings to a response that shows it. */
+/*
+ * Everything a document brings to a response that shows it: its source
+ * (src_hash), its URL, and the URLs it links to (flags).
+ */
 static uint64_t
-doc_dep_hash(const struct rctx *r, const struct doc *d)
+doc_dep_hash(const struct rctx *r, uint64_t src_hash, const char *url,
+    uint32_t flags)
 {
-	uint64_t h = rctx_dep_u64(STORE_FNV0, d->src_hash);
+	uint64_t h = rctx_dep_u64(STORE_FNV0, src_hash);
 
-	h = rctx_dep_str(h, d->url);
-	if (d->flags & CACHE_LINKS)
+	h = rctx_dep_str(h, url);
+	if (flags & CACHE_LINKS)
 		h = rctx_dep_u64(h, r->urls);
 	return h;
 }
@@ -80,8 +84,31 @@ rctx_dep_doc(const struct rctx *r, uint64_t h, const struct doc *d)
 	uint64_t v = r->dh[d->seq];
 
 	if (v == 0)
-		v = r->dh[d->seq] = doc_dep_hash(r, d);
+		v = r->dh[d->seq] = doc_dep_hash(r, d->src_hash, d->url,
+		    d->flags);
 	return rctx_dep_u64(h, v);
+}
+
+int
+rctx_relist(struct rctx *r, const char *url, uint64_t h,
+    const struct doc *const *docs, size_t n, uint64_t dep)
+{
+	size_t i;
+	uint8_t c;
+
+	if (r->chg == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		c = r->chg[docs[i]->seq];
+		if (c == 0)
+			h = rctx_dep_doc(r, h, docs[i]);
+		else if (c & RCTX_SAME_PAGE)
+			h = rctx_dep_u64(h, r->odh[docs[i]->seq]);
+		else
+			return 0;
+	}
+	/* Stored from h, it shows each of them as it would now. */
+	return pub_refresh(r->pub, OUT_PAGES, url, strlen(url), h, dep);
 }
 
 /* The hash of a template and all it includes (hashing reads them all). */
@@ -588,9 +615,9 @@ render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 			    &item) == 0) {
 				buf_reset(&ics);
 				if (lists_vevent(r, d, &ics) == 0) {
-					if (r->chg != NULL && r->chg[i])
-						r->chg[i] = same_vevent(r,
-						    &key, &ics) ? 2 : 1;
+					if (r->chg != NULL && r->chg[i] &&
+					    same_vevent(r, &key, &ics))
+						r->chg[i] |= RCTX_SAME_VEVENT;
 					store_frag_build(&frag, item.data,
 					    item.len, ics.data, ics.len);
 					pub_put_raw(r->pub, OUT_AGENDA,
@@ -666,6 +693,26 @@ render_home(struct rctx *r)
 	for (i = 0; i < r->s->ndocs && n < HOME_NEWS; i++)
 		if (strcmp(r->newest[i]->col->label, "actualites") == 0)
 			news[n++] = r->newest[i];
+	/*
+	 * render_patch(): when every news item shows as it did, the stored
+	 * frame (every publish renders it or keeps it so) stays as it is.
+	 */
+	for (i = 0; r->chg != NULL && i < n; i++)
+		if ((r->chg[news[i]->seq] & (RCTX_CHANGED | RCTX_SAME_PAGE)) ==
+		    RCTX_CHANGED)
+			break;
+	if (r->chg != NULL && i == n &&
+	    pub_stored(r->pub, OUT_META, STORE_META_HOME_HEAD,
+	    strlen(STORE_META_HOME_HEAD), 0) &&
+	    pub_stored(r->pub, OUT_META, STORE_META_HOME_TAIL,
+	    strlen(STORE_META_HOME_TAIL), 0)) {
+		pub_reclaim(r->pub, OUT_META, STORE_META_HOME_HEAD,
+		    strlen(STORE_META_HOME_HEAD), 0);
+		pub_reclaim(r->pub, OUT_META, STORE_META_HOME_TAIL,
+		    strlen(STORE_META_HOME_TAIL), 0);
+		free(news);
+		return;
+	}
 	page = value_new(VAL_MAP, 0, 0);
 	page_set_str(page, "title", r->s->title);
 	page_set_str(page, "url", "/");
@@ -818,6 +865,7 @@ rctx_free(struct rctx *r)
 	size_t i;
 
 	free(r->dh);
+	free(r->odh);
 	free(r->newest);
 	free(r->pos);
 	free(r->ev);
@@ -876,7 +924,7 @@ render_site(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 		r.plan = plan;
 	}
 
-	r.nerr += bodies_prepare(s, pub, NULL, 0);
+	r.nerr += bodies_prepare(s, pub, NULL, 0, NULL);
 	/*
 	 * The sources read on the reader's thread (docread.c) are in its
 	 * malloc arena, and bodies_prepare() has just freed them: given
@@ -940,6 +988,7 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	struct plan_head h;
 	struct plan pl;
 	struct buf raw = BUF_INIT;
+	struct bodies_was *was;
 	struct rctx r;
 	size_t *only, i, c;
 	uint8_t *chg, *want;
@@ -966,13 +1015,27 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	want = xcalloc(s->ncols + 1, 1);
 	for (i = 0; i < n; i++) {
 		only[i] = changed[i]->seq;
-		chg[only[i]] = 1;
+		chg[only[i]] = RCTX_CHANGED;
 		for (c = 0; c < s->ncols; c++)
 			if (changed[i]->col == &s->cols[c])
 				want[c] = 1;
 	}
 	r.chg = chg;
-	r.nerr += bodies_prepare(s, pub, only, n);
+	was = xcalloc(n + 1, sizeof(*was));
+	r.nerr += bodies_prepare(s, pub, only, n, was);
+	/*
+	 * A change to a body alone leaves the lists that show the document
+	 * as they were: they are claimed as stored (rctx_relist()).
+	 */
+	r.odh = xcalloc(s->ndocs + 1, sizeof(*r.odh));
+	for (i = 0; i < n; i++) {
+		if (!was[i].same)
+			continue;
+		chg[only[i]] |= RCTX_SAME_PAGE;
+		r.odh[only[i]] = doc_dep_hash(&r, was[i].src_hash,
+		    changed[i]->url, was[i].flags);
+	}
+	free(was);
 	render_docs(&r, only, n);
 	/* First: it finds out which VEVENTs came out the same. */
 	render_agenda_docs(&r, only, n);
