@@ -1145,28 +1145,37 @@ ledger_save(struct pub *p)
 	size_t i, k, np, *at;
 	uint8_t *same;
 	uint32_t n = 0;
-	int kept, moved = 0;
+	int kept, moved;
 
 	/* Every old key claimed again, no new one: the same keys. */
 	for (i = 0; i < p->nold && p->ents[i].claimed; i++)
 		;
 	kept = p->ledger_ok && p->same_variants && i == p->nold &&
 	    p->nents == p->nold;
-	for (i = 0; kept && i < p->nents; i++)
-		moved |= p->ents[i].moved;
-	if (kept && !moved)
-		return;
-	for (i = 0; i < p->nents; i++)
+	if (kept)
+		n = (uint32_t)p->nents;
+	for (i = 0; !kept && i < p->nents; i++)
 		n += p->ents[i].claimed;
 	/*
 	 * Part 0 is the head; part k + 1 the claimed entries
 	 * [k * LEDGER_PART, (k + 1) * LEDGER_PART). With the same keys as
-	 * stored, a part none of whose hashes moved is the stored part: it
-	 * is neither made again nor compared.
+	 * stored (every entry claimed, in order), a part none of whose
+	 * hashes moved is the stored part: it is neither made again nor
+	 * compared.
 	 */
 	np = 1 + (n + LEDGER_PART - 1) / LEDGER_PART;
 	at = xcalloc(np + 1, sizeof(*at));
 	same = xcalloc(np, 1);
+	moved = !kept;
+	for (k = 1; kept && k < np; k++) {
+		same[k] = 1;
+		for (i = (k - 1) * LEDGER_PART; i < p->nents &&
+		    i < k * LEDGER_PART && same[k]; i++)
+			same[k] = !p->ents[i].moved;
+		moved |= !same[k];
+	}
+	if (!moved)
+		goto out;
 	buf_add(&out, LEDGER_MAGIC, 4);
 	store_put32(h, n);
 	buf_add(&out, h, 4);
@@ -1174,20 +1183,19 @@ ledger_save(struct pub *p)
 	buf_add(&out, h, 4);
 	at[1] = out.len;
 	for (k = 1, i = 0; k < np; k++) {
-		size_t m = 0, first = i;
+		size_t m = 0;
 
-		same[k] = kept;
-		for (; kept && i < p->nents && i < first + LEDGER_PART; i++)
-			if (p->ents[i].moved)
-				same[k] = 0;
-		for (i = first; i < p->nents && m < LEDGER_PART; i++) {
+		if (same[k]) {
+			i += LEDGER_PART;
+			at[k + 1] = out.len;
+			continue;
+		}
+		for (; i < p->nents && m < LEDGER_PART; i++) {
 			const struct lent *e = &p->ents[i];
 
 			if (!e->claimed)
 				continue;
 			m++;
-			if (same[k])
-				continue;
 			h[0] = e->db;
 			store_put64(h + 1, e->dep);
 			h[9] = (unsigned char)(e->len & 0xff);
@@ -1199,6 +1207,7 @@ ledger_save(struct pub *p)
 	}
 	same[0] = kept;		/* the same number of keys, the same head */
 	pub_index_put_parts(p, LEDGER_KEY, out.data, at, np, same);
+out:
 	free(same);
 	free(at);
 	buf_release(&out);
