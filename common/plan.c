@@ -126,6 +126,20 @@ section(const unsigned char **p, const unsigned char *end, uint32_t ndocs)
 }
 
 int
+plan_head_read(const void *data, size_t len, struct plan_head *h)
+{
+	const unsigned char *q = data;
+
+	if (len < PLAN_HEAD || memcmp(q, PLAN_MAGIC, 4) != 0)
+		return -1;
+	h->cfg = store_get64(q + 4);
+	h->templates = store_get64(q + 12);
+	h->urls = store_get64(q + 20);
+	h->ndocs = store_get32(q + 28);
+	return 0;
+}
+
+int
 plan_parse(const void *data, size_t len, const struct plan_head *want,
     struct plan *p)
 {

@@ -55,6 +55,8 @@ struct plan {
 	const unsigned char *sections[PLAN_SECTIONS];
 };
 
+/* The head of the plan data[0..len) into *h: 0, or -1 (not a plan). */
+int plan_head_read(const void *data, size_t len, struct plan_head *h);
 /*
  * Checks data[0..len) whole: made for want, every number in range, the
  * order a permutation. 0, or -1 (another site's plan, or damaged).

@@ -29,7 +29,7 @@ make(struct buf *b, const struct plan_head *h)
 int
 main(void)
 {
-	struct plan_head h = { 11, 22, 33, 3 }, other = h;
+	struct plan_head h = { 11, 22, 33, 3 }, other = h, got;
 	struct buf b = BUF_INIT, bad = BUF_INIT;
 	struct plan p;
 	struct plan_doc d;
@@ -55,6 +55,17 @@ main(void)
 	OK(plan_next(&c, &t) == 0, "one tag only");
 	plan_terms(&p, 1, &c);
 	OK(plan_next(&c, &t) == 0, "no category");
+
+	memset(&got, 0, sizeof(got));
+	OK(plan_head_read(b.data, b.len, &got) == 0 && got.cfg == 11 &&
+	    got.templates == 22 && got.urls == 33 && got.ndocs == 3,
+	    "the head a plan was made for");
+	OK(plan_head_read(b.data, 31, &got) == -1, "a head cut short: refused");
+	buf_add(&bad, b.data, b.len);
+	bad.data[3] = '0';
+	OK(plan_head_read(bad.data, bad.len, &got) == -1,
+	    "another magic: refused");
+	buf_reset(&bad);
 
 	other.templates = 23;
 	OK(plan_parse(b.data, b.len, &other, &p) == -1,
