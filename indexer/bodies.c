@@ -166,8 +166,9 @@ helpers_start(struct mdjob *job, pthread_t *th, size_t nth)
 {
 	size_t k, started = 0;
 
-	if (nth > job->n)
-		nth = job->n;
+	/* The calling thread renders too: a lone document needs no helper. */
+	if (nth + 1 > job->n)
+		nth = job->n > 0 ? job->n - 1 : 0;
 	for (k = 0; k < nth; k++)
 		if (pthread_create(&th[started], NULL, md_worker, job) == 0)
 			started++;
