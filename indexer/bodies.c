@@ -12,10 +12,10 @@
 #define PREP_BATCH 256		/* documents whose bodies are rendered at once */
 
 /*
- * Whether the stored records of d, read again, hold the front matter fm
- * (as cache_put_value() writes it) and d's lede: then everything its page
- * context is made of is as it was, its URL, date and name being in its
- * place (site_same_shape()).
+ * What the stored records of d, read again, say: its hash and flags, and
+ * whether they hold the front matter fm (as cache_put_value() writes it)
+ * and d's lede: then everything its page context is made of is as it was,
+ * its URL, date and name being in its place (site_same_shape()).
  */
 static void
 doc_was(struct pub *pub, uint64_t cfg, const struct doc *d,
@@ -27,12 +27,14 @@ doc_was(struct pub *pub, uint64_t cfg, const struct doc *d,
 
 	memset(was, 0, sizeof(*was));
 	if (pub_get(pub, OUT_SRC, d->relpath, strlen(d->relpath), &raw) != 0 ||
-	    cache_rec_parse(raw.data, raw.len, &dr) == -1 || dr.cfg != cfg ||
-	    dr.fm.len != fm->len || memcmp(dr.fm.p, buf_cstr(fm), fm->len) != 0)
+	    cache_rec_parse(raw.data, raw.len, &dr) == -1 || dr.cfg != cfg)
 		goto out;
+	was->stored = 1;
 	was->src_hash = dr.src_hash;
 	was->flags = dr.flags;
-	if (pub_get(pub, OUT_HTML, d->relpath, strlen(d->relpath), &raw) != 0 ||
+	if (dr.fm.len != fm->len ||
+	    memcmp(dr.fm.p, buf_cstr(fm), fm->len) != 0 ||
+	    pub_get(pub, OUT_HTML, d->relpath, strlen(d->relpath), &raw) != 0 ||
 	    cache_html_parse(raw.data, raw.len, &body, &lede) == -1)
 		goto out;
 	was->same = lede.len == d->lede_html.len &&

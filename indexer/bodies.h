@@ -18,10 +18,11 @@
  * bodies_prepare()).
  */
 struct bodies_was {
+	int stored;		/* its record is there (this configuration) */
+	uint64_t src_hash;	/* and the hash and flags there */
+	uint32_t flags;
 	int same;		/* its front matter and lede are as stored: its
 				   page context is as that publish made it */
-	uint64_t src_hash;	/* and when same, the stored record's */
-	uint32_t flags;
 };
 
 /*

@@ -467,15 +467,100 @@ event_ics(struct rctx *r, const struct doc *d, struct buf *out)
 	return rc == 0 ? 0 : lists_vevent(r, d, out);
 }
 
+/* Where the n bytes at pat first are in [p, end), or NULL. */
+static const char *
+find(const char *p, const char *end, const char *pat, size_t n)
+{
+	for (; n > 0 && (size_t)(end - p) >= n; p++) {
+		p = memchr(p, pat[0], (size_t)(end - p) - n + 1);
+		if (p == NULL)
+			break;
+		if (memcmp(p, pat, n) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * render_patch(): the calendar at url of events[0..n) as the last publish
+ * stored it (from h and each event's hash in that publish), with the
+ * VEVENT of each changed event replaced: a category's calendar may hold
+ * thousands of events, each read from its agenda fragment otherwise.
+ * Returns 1 (published with the hash dep), or 0: make it whole.
+ */
+static int
+calendar_patch(struct rctx *r, const char *url, uint64_t h,
+    const struct doc *const *events, size_t n, uint64_t dep)
+{
+	struct buf raw = BUF_INIT;
+	struct store_page sp;
+	struct output o;
+	const struct buf *was, *now;
+	const char *p, *end, *at;
+	size_t i, seq;
+	uint8_t c;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		seq = events[i]->seq;
+		c = r->chg[seq];
+		if (c == 0) {
+			h = rctx_dep_doc(r, h, events[i]);
+			continue;
+		}
+		if (!(c & RCTX_WAS) || (!(c & RCTX_SAME_VEVENT) &&
+		    (r->ovev == NULL || r->ovev[seq].len == 0 ||
+		    r->vev == NULL || r->vev[seq].len == 0)))
+			return 0;
+		h = rctx_dep_u64(h, r->odh[seq]);
+	}
+	memset(&o, 0, sizeof(o));
+	if (!pub_stored(r->pub, OUT_PAGES, url, strlen(url), h) ||
+	    pub_get(r->pub, OUT_PAGES, url, strlen(url), &raw) != 0 ||
+	    store_page_parse(raw.data, raw.len, &sp) == -1 ||
+	    sp.nvariants == 0 || sp.v[0].enc != STORE_ENC_IDENTITY)
+		goto out;
+	p = sp.v[0].body;
+	end = p + sp.v[0].body_len;
+	for (i = 0; i < n; i++) {
+		seq = events[i]->seq;
+		c = r->chg[seq];
+		if (events[i]->date.secs > o.last_modified)
+			o.last_modified = events[i]->date.secs;
+		if (c == 0 || (c & RCTX_SAME_VEVENT))
+			continue;
+		was = &r->ovev[seq];
+		now = &r->vev[seq];
+		/* The events are in the calendar's order. */
+		if ((at = find(p, end, was->data, was->len)) == NULL)
+			goto out;
+		buf_add(&o.body, p, (size_t)(at - p));
+		buf_add(&o.body, now->data, now->len);
+		p = at + was->len;
+	}
+	buf_add(&o.body, p, (size_t)(end - p));
+	o.key = url;
+	o.key_len = strlen(url);
+	o.ctype = "text/calendar; charset=utf-8";
+	o.status = 200;
+	pub_put_page(r->pub, &o, dep);
+	rc = 1;
+out:
+	buf_release(&o.body);
+	buf_release(&raw);
+	return rc;
+}
+
 void
 lists_calendar(struct rctx *r, const char *url, const char *title,
     const struct doc *const *events, size_t n)
 {
 	struct output o;
 	size_t i;
-	uint64_t dep = rctx_dep_str(rctx_dep_start(r, NULL), title);
+	uint64_t dep = rctx_dep_str(rctx_dep_start(r, NULL), title), h;
 
 	dep = rctx_dep_str(dep, "calendar");
+	h = dep;
 	for (i = 0; i < n; i++)
 		dep = rctx_dep_doc(r, dep, events[i]);
 	if (pub_fresh(r->pub, OUT_PAGES, url, strlen(url), dep))
@@ -490,6 +575,8 @@ lists_calendar(struct rctx *r, const char *url, const char *title,
 			break;
 	if (r->chg != NULL && i == n &&
 	    pub_reclaim(r->pub, OUT_PAGES, url, strlen(url), dep))
+		return;
+	if (r->chg != NULL && calendar_patch(r, url, h, events, n, dep))
 		return;
 	memset(&o, 0, sizeof(o));
 	o.key = url;

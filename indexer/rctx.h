@@ -43,10 +43,12 @@ struct rctx {
 	uint8_t *chg;			/* render_patch(): per document, RCTX_*
 					   below, 0 when it did not change */
 	uint64_t *odh;			/* render_patch(): per document marked
-					   RCTX_SAME_PAGE, its doc_dep_hash()
-					   in the last publish */
+					   RCTX_WAS, its doc_dep_hash() in the
+					   last publish */
 	struct buf *vev;		/* per document: its VEVENT once made
 					   (an event is in several calendars) */
+	struct buf *ovev;		/* render_patch(): per changed event,
+					   its VEVENT in the last publish */
 	struct lpage *lring;		/* listing pages being rendered */
 	size_t lhead, ltail;		/* [lhead, ltail) in lring, mod
 					   LIST_AHEAD */
@@ -54,11 +56,13 @@ struct rctx {
 };
 
 /* What rctx.chg says of a document. */
-#define RCTX_CHANGED 1		/* read again: changed since the last publish */
+#define RCTX_CHANGED 1		/* read again: changed since then */
 #define RCTX_SAME_VEVENT 2	/* its VEVENT came out as stored */
 #define RCTX_SAME_PAGE 4	/* its page context is as the last publish
 				   made it (bodies_was.same): a list shows
 				   it as it did */
+#define RCTX_WAS 8		/* its hash in the last publish is known
+				   (rctx.odh); so with RCTX_SAME_PAGE */
 
 /*
  * A page rendered on a thread of the pool (rctx_job_run()): the main

@@ -567,17 +567,27 @@ snippet(struct rctx *r, const char *tname, struct value *page,
 	buf_release(&html);
 }
 
-/* Whether the stored agenda fragment at key has this VEVENT. */
+/*
+ * Whether the stored agenda fragment at key has this VEVENT of document
+ * i; the one it has is kept (rctx.ovev) for the calendars to replace.
+ */
 static int
-same_vevent(struct rctx *r, const struct buf *key, const struct buf *ics)
+same_vevent(struct rctx *r, size_t i, const struct buf *key,
+    const struct buf *ics)
 {
 	struct buf raw = BUF_INIT;
 	struct store_frag f;
-	int same;
+	int same = 0;
 
-	same = pub_get(r->pub, OUT_AGENDA, key->data, key->len, &raw) == 0 &&
-	    store_frag_parse(raw.data, raw.len, &f) == 0 &&
-	    f.ics_len == ics->len && memcmp(f.ics, ics->data, ics->len) == 0;
+	if (pub_get(r->pub, OUT_AGENDA, key->data, key->len, &raw) == 0 &&
+	    store_frag_parse(raw.data, raw.len, &f) == 0) {
+		same = f.ics_len == ics->len &&
+		    memcmp(f.ics, ics->data, ics->len) == 0;
+		if (r->ovev == NULL)
+			r->ovev = xcalloc(r->s->ndocs + 1, sizeof(*r->ovev));
+		buf_reset(&r->ovev[i]);
+		buf_add(&r->ovev[i], f.ics, f.ics_len);
+	}
 	buf_release(&raw);
 	return same;
 }
@@ -616,7 +626,7 @@ render_agenda_docs(struct rctx *r, const size_t *only, size_t n)
 				buf_reset(&ics);
 				if (lists_vevent(r, d, &ics) == 0) {
 					if (r->chg != NULL && r->chg[i] &&
-					    same_vevent(r, &key, &ics))
+					    same_vevent(r, i, &key, &ics))
 						r->chg[i] |= RCTX_SAME_VEVENT;
 					store_frag_build(&frag, item.data,
 					    item.len, ics.data, ics.len);
@@ -882,6 +892,10 @@ rctx_free(struct rctx *r)
 		for (i = 0; i < r->s->ndocs; i++)
 			buf_release(&r->vev[i]);
 	free(r->vev);
+	if (r->ovev != NULL)
+		for (i = 0; i < r->s->ndocs; i++)
+			buf_release(&r->ovev[i]);
+	free(r->ovev);
 	lists_flush(r);
 	free(r->lring);
 	value_free(r->site_v);
@@ -1053,9 +1067,11 @@ render_patch(struct site *s, const struct tmpl_set *ts, struct pub *pub,
 	 */
 	r.odh = xcalloc(s->ndocs + 1, sizeof(*r.odh));
 	for (i = 0; i < n; i++) {
-		if (!was[i].same)
+		if (!was[i].stored)
 			continue;
-		chg[only[i]] |= RCTX_SAME_PAGE;
+		chg[only[i]] |= RCTX_WAS;
+		if (was[i].same)
+			chg[only[i]] |= RCTX_SAME_PAGE;
 		r.odh[only[i]] = doc_dep_hash(&r, was[i].src_hash,
 		    changed[i]->url, was[i].flags);
 	}
