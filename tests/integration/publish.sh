@@ -103,6 +103,28 @@ check "a linking document edited: only what shows it" \
 full
 check "a linking document edited: equals a full publish" same "$T/db" "$T/full"
 
+# An event's place changed: it moves nothing, but its VEVENT is in the
+# calendars of its tags and categories, each holding many events.
+sed -i 's/^lieu: Ségur$/lieu: Ségur, salle Laroque/' "$S/$A"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+check "an event's place changed: only what shows it" \
+    sh -c 'echo "$1" | grep -q "1 document changed, none moved"' sh "$out"
+for u in /tag/rgaa/agenda.ics /categorie/accessibilite/agenda.ics \
+    /agenda/atelier-accessibilite-numerique-rgaa.ics; do
+	check "an event's place changed: $u shows it" sh -c \
+	    '"$1" "$2" "$3" | grep -q "salle Laroque"' sh "$DBCAT" "$T/db" "$u"
+done
+full
+check "an event's place changed: equals a full publish" same "$T/db" "$T/full"
+sed -i 's/^lieu: Ségur, salle Laroque$/lieu: Ségur/' "$S/$A"
+out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+full
+check "an event's place changed back: equals a full publish" \
+    same "$T/db" "$T/full"
+check "an event's place changed back: the calendars show it" sh -c \
+    '! "$1" "$2" /tag/rgaa/agenda.ics | grep -q "salle Laroque"' sh \
+    "$DBCAT" "$T/db"
+
 # --changed: the list of changed files stands for the walk.
 printf '\nEncore un paragraphe.\n' >>"$S/$A"
 printf '%s\n' "$A" >"$T/changed"
