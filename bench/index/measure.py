@@ -163,13 +163,14 @@ def table(results):
     if inc:
         print()
         print("folio incremental publish (median of the runs, each run in ms):")
+        w = max(len(e["what"]) for _, e in inc)
         for i, e in inc:
             if "wall" not in e:
-                print("  %-40s %s" % (e["what"], e["fail"] or
-                                      ("skipped" if e["skip"] else "failed")))
+                print("  %-*s %s" % (w, e["what"], e["fail"] or
+                                     ("skipped" if e["skip"] else "failed")))
                 continue
             runs = ", ".join("%.1f" % r[0] for r in e["runs"])
-            print("  %-40s %8.1f ms  (%s)" % (e["what"], e["wall"], runs))
+            print("  %-*s %8.1f ms  (%s)" % (w, e["what"], e["wall"], runs))
     full = dict(rows).get("folio-full")
     if full is not None and "wall" in full and full["docs"] in ref:
         r = ref[full["docs"]]
