@@ -536,8 +536,11 @@ main(int argc, char **argv)
 	 * times the content, measured on the synthetic sites of bench/index.
 	 */
 	buf_printf(&dbfile, "%s/data.mdb", argv[optind + 1]);
-	if (access(dbfile.data, F_OK) != 0)	/* later: its own size */
+	if (access(dbfile.data, F_OK) != 0) {	/* later: its own size */
+		/* A new database has no stamps of folders: walk now. */
+		site_give_dirs(s, &dirs);
 		map_size = (size_t)(tree_bytes(argv[optind], 0) * 12);
+	}
 	for (;;) {
 		if (pub_open(&pub, argv[optind + 1], &po, map_size, err,
 		    sizeof(err)) == -1) {

@@ -1115,7 +1115,11 @@ prewalk_go(struct prewalk *w)
 void
 site_give_dirs(struct site *s, struct buf *raw)
 {
-	tree_dirs_free(&s->dirs);
+	if (s->dirs_given) {	/* the walk may be reading them */
+		buf_release(raw);
+		return;
+	}
+	s->dirs_given = 1;
 	tree_dirs_load(&s->dirs, raw, s->build);
 	prewalk_go(s->prewalk);
 }

@@ -97,6 +97,7 @@ struct site {
 	int walked;		/* the folders were walked (not --changed) */
 	struct prewalk *prewalk;	/* site_open()'s, until site_read() */
 	struct tree_dirs dirs;	/* the folders as the last walk found them */
+	int dirs_given;		/* site_give_dirs() was called */
 	struct buf dirs_now;	/* and as this one did (when walked) */
 	size_t ndirs, ndirs_read;	/* folders walked, and read */
 };
@@ -152,8 +153,8 @@ struct site *site_load(const char *dir, const struct site_opts *opts);
 struct site *site_open(const char *dir, const struct site_opts *opts);
 /*
  * Hands s the record SITE_DIRS_KEY of the last publish (raw, taken over;
- * empty when there is none) for its walk: see struct tree_dirs. Once,
- * between site_open() and site_read().
+ * empty when there is none) for its walk: see struct tree_dirs. Between
+ * site_open() and site_read(); only the first call counts.
  */
 void site_give_dirs(struct site *s, struct buf *raw);
 void site_read(struct site *s, const struct site_opts *opts);
