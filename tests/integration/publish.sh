@@ -355,6 +355,38 @@ check "stamps: the removed file's responses are deleted" \
     sh -c 'echo "$1" | grep -q " [1-9][0-9]* deleted"' sh "$out"
 full
 check "stamps: a file removed: equals a full publish" same "$T/db" "$T/full"
+# damaged_dirs db how: the stored record of this build, damaged, stored again
+damaged_dirs() {
+	mdb_dump -s index "$1" | python3 -c '
+import sys
+how = sys.argv[1]
+lines = sys.stdin.read().split("\n")
+key = b"dirs".hex()
+v = bytearray.fromhex(lines[lines.index(" " + key) + 1].strip())
+# the first folder: size, path length, path and NUL, three stamps, count
+n = 12 + 4 + 2 + int.from_bytes(v[16:18], "little") + 1 + 24
+if how == "cut":
+    v = v[:12 + (len(v) - 12) // 2]
+elif how == "count":
+    v[n:n + 4] = (0xFFFFFF).to_bytes(4, "little")
+else:	# the first name starts with a dot, as no walk takes
+    v[n + 7] = ord(".")
+print("VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END")
+print(" " + key)
+print(" " + v.hex())
+print("DATA=END")' "$2" | mdb_load -s index "$1"
+}
+for how in cut count dot; do
+	check "stamps: a record of this build damaged ($how): stored" \
+	    damaged_dirs "$T/db" "$how"
+	echo "$how" >>"$S/_evenements/$EV"
+	out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
+	check "stamps: a record of this build damaged ($how): every folder is read" \
+	    sh -c 'echo "$1" | grep -qE "; ([0-9]+) of \1 folders read\)"' sh "$out"
+	full
+	check "stamps: a record of this build damaged ($how): equals a full publish" \
+	    same "$T/db" "$T/full"
+done
 printf 'dirs\nFDW1 pas des dossiers\n' | mdb_load -T -s index "$T/db"
 echo "v" >>"$S/_evenements/$EV"
 out=$("$IDX" $TPL "$S" "$T/db" 2>&1)
