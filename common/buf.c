@@ -233,6 +233,24 @@ str_starts(struct str a, const char *prefix)
 	return a.len >= n && memcmp(a.p, prefix, n) == 0;
 }
 
+const char *
+mem_find(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	const char *p = hay, *end = hay + hlen;
+
+	if (nlen == 0)
+		return hay;
+	while ((size_t)(end - p) >= nlen) {
+		p = memchr(p, needle[0], (size_t)(end - p) - nlen + 1);
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, needle, nlen) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 int
 buf_read_file(struct buf *b, const char *path, size_t max, char *err,
     size_t errsz)

@@ -59,6 +59,9 @@ struct str str_make(const char *p, size_t len);
 struct str str_from(const char *s);
 int str_eq(struct str a, const char *s);
 int str_starts(struct str a, const char *prefix);
+/* The first occurrence of needle (nlen bytes) in hay (hlen), or NULL. */
+const char *mem_find(const char *hay, size_t hlen, const char *needle,
+    size_t nlen);
 
 /*
  * Reads a whole file into b (replacing its content). Refuses files larger

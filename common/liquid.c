@@ -44,12 +44,7 @@ warn(const struct liquid_ctx *ctx, const struct pos *p, size_t off,
 static const char *
 find(const char *s, size_t n, const char *needle)
 {
-	size_t k = strlen(needle), i;
-
-	for (i = 0; i + k <= n; i++)
-		if (memcmp(s + i, needle, k) == 0)
-			return s + i;
-	return NULL;
+	return mem_find(s, n, needle, strlen(needle));
 }
 
 static void

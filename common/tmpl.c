@@ -279,23 +279,6 @@ set_delims(struct cstate *cs, size_t off, size_t len, unsigned line,
 	return 0;
 }
 
-/* First occurrence of needle (nlen > 0) in hay, or NULL. */
-static const char *
-find(const char *hay, size_t hlen, const char *needle, size_t nlen)
-{
-	const char *p = hay, *end = hay + hlen;
-
-	while ((size_t)(end - p) >= nlen) {
-		p = memchr(p, needle[0], (size_t)(end - p) - nlen + 1);
-		if (p == NULL)
-			return NULL;
-		if (memcmp(p, needle, nlen) == 0)
-			return p;
-		p++;
-	}
-	return NULL;
-}
-
 /*
  * Opens a section, parent or block; standalone: the tag is alone on its
  * line, whose leading blanks are cut now.
@@ -540,7 +523,7 @@ compile(struct tmpl *t, struct ferr *e)
 	cs.e = e;
 	pos = 0;
 	while (pos < cs.len) {
-		q = find(cs.s + pos, cs.len - pos, delim(&cs, 0), cs.olen);
+		q = mem_find(cs.s + pos, cs.len - pos, delim(&cs, 0), cs.olen);
 		if (q == NULL) {
 			add_text(&cs, pos, cs.len);
 			break;
@@ -571,7 +554,8 @@ compile(struct tmpl *t, struct ferr *e)
 				p++;
 			else
 				sig = 0;
-			q = find(cs.s + p, cs.len - p, delim(&cs, 1), cs.clen);
+			q = mem_find(cs.s + p, cs.len - p, delim(&cs, 1),
+			    cs.clen);
 			if (q != NULL)
 				tag_end = (size_t)(q - cs.s) + cs.clen;
 		}

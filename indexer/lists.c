@@ -467,20 +467,6 @@ event_ics(struct rctx *r, const struct doc *d, struct buf *out)
 	return rc == 0 ? 0 : lists_vevent(r, d, out);
 }
 
-/* Where the n bytes at pat first are in [p, end), or NULL. */
-static const char *
-find(const char *p, const char *end, const char *pat, size_t n)
-{
-	for (; n > 0 && (size_t)(end - p) >= n; p++) {
-		p = memchr(p, pat[0], (size_t)(end - p) - n + 1);
-		if (p == NULL)
-			break;
-		if (memcmp(p, pat, n) == 0)
-			return p;
-	}
-	return NULL;
-}
-
 /*
  * render_patch(): the calendar at url of events[0..n) as the last publish
  * stored it (from h and each event's hash in that publish), with the
@@ -532,7 +518,8 @@ calendar_patch(struct rctx *r, const char *url, uint64_t h,
 		was = &r->ovev[seq];
 		now = &r->vev[seq];
 		/* The events are in the calendar's order. */
-		if ((at = find(p, end, was->data, was->len)) == NULL)
+		if ((at = mem_find(p, (size_t)(end - p), was->data,
+		    was->len)) == NULL)
 			goto out;
 		buf_add(&o.body, p, (size_t)(at - p));
 		buf_add(&o.body, now->data, now->len);
