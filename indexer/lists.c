@@ -467,6 +467,27 @@ event_ics(struct rctx *r, const struct doc *d, struct buf *out)
 	return rc == 0 ? 0 : lists_vevent(r, d, out);
 }
 
+/* Publishes body (taken over) as the calendar at url of events[0..n). */
+static void
+calendar_put(struct rctx *r, const char *url, struct buf *body,
+    const struct doc *const *events, size_t n, uint64_t dep)
+{
+	struct output o;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o.key = url;
+	o.key_len = strlen(url);
+	o.ctype = "text/calendar; charset=utf-8";
+	o.status = 200;
+	o.body = *body;
+	memset(body, 0, sizeof(*body));
+	for (i = 0; i < n; i++)
+		if (events[i]->date.secs > o.last_modified)
+			o.last_modified = events[i]->date.secs;
+	pub_put_page(r->pub, &o, dep);
+}
+
 /*
  * render_patch(): the calendar at url of events[0..n) as the last publish
  * stored it (from h and each event's hash in that publish), with the
@@ -478,9 +499,8 @@ static int
 calendar_patch(struct rctx *r, const char *url, uint64_t h,
     const struct doc *const *events, size_t n, uint64_t dep)
 {
-	struct buf raw = BUF_INIT;
+	struct buf raw = BUF_INIT, body = BUF_INIT;
 	struct store_page sp;
-	struct output o;
 	const struct buf *was, *now;
 	const char *p, *end, *at;
 	size_t i, seq;
@@ -500,7 +520,6 @@ calendar_patch(struct rctx *r, const char *url, uint64_t h,
 			return 0;
 		h = rctx_dep_u64(h, r->odh[seq]);
 	}
-	memset(&o, 0, sizeof(o));
 	if (!pub_stored(r->pub, OUT_PAGES, url, strlen(url), h) ||
 	    pub_get(r->pub, OUT_PAGES, url, strlen(url), &raw) != 0 ||
 	    store_page_parse(raw.data, raw.len, &sp) == -1 ||
@@ -511,8 +530,6 @@ calendar_patch(struct rctx *r, const char *url, uint64_t h,
 	for (i = 0; i < n; i++) {
 		seq = events[i]->seq;
 		c = r->chg[seq];
-		if (events[i]->date.secs > o.last_modified)
-			o.last_modified = events[i]->date.secs;
 		if (c == 0 || (c & RCTX_SAME_VEVENT))
 			continue;
 		was = &r->ovev[seq];
@@ -521,19 +538,15 @@ calendar_patch(struct rctx *r, const char *url, uint64_t h,
 		if ((at = mem_find(p, (size_t)(end - p), was->data,
 		    was->len)) == NULL)
 			goto out;
-		buf_add(&o.body, p, (size_t)(at - p));
-		buf_add(&o.body, now->data, now->len);
+		buf_add(&body, p, (size_t)(at - p));
+		buf_add(&body, now->data, now->len);
 		p = at + was->len;
 	}
-	buf_add(&o.body, p, (size_t)(end - p));
-	o.key = url;
-	o.key_len = strlen(url);
-	o.ctype = "text/calendar; charset=utf-8";
-	o.status = 200;
-	pub_put_page(r->pub, &o, dep);
+	buf_add(&body, p, (size_t)(end - p));
+	calendar_put(r, url, &body, events, n, dep);
 	rc = 1;
 out:
-	buf_release(&o.body);
+	buf_release(&body);
 	buf_release(&raw);
 	return rc;
 }
@@ -542,7 +555,7 @@ void
 lists_calendar(struct rctx *r, const char *url, const char *title,
     const struct doc *const *events, size_t n)
 {
-	struct output o;
+	struct buf body = BUF_INIT;
 	size_t i;
 	uint64_t dep = rctx_dep_str(rctx_dep_start(r, NULL), title), h;
 
@@ -565,17 +578,9 @@ lists_calendar(struct rctx *r, const char *url, const char *title,
 		return;
 	if (r->chg != NULL && calendar_patch(r, url, h, events, n, dep))
 		return;
-	memset(&o, 0, sizeof(o));
-	o.key = url;
-	o.key_len = strlen(url);
-	o.ctype = "text/calendar; charset=utf-8";
-	o.status = 200;
-	ics_head(&o.body, "-//folio//numerique//FR", title, r->s->tz);
-	for (i = 0; i < n; i++) {
-		event_ics(r, events[i], &o.body);
-		if (events[i]->date.secs > o.last_modified)
-			o.last_modified = events[i]->date.secs;
-	}
-	ics_tail(&o.body);
-	pub_put_page(r->pub, &o, dep);
+	ics_head(&body, "-//folio//numerique//FR", title, r->s->tz);
+	for (i = 0; i < n; i++)
+		event_ics(r, events[i], &body);
+	ics_tail(&body);
+	calendar_put(r, url, &body, events, n, dep);
 }

@@ -335,26 +335,14 @@ pub_refresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
 	return 1;
 }
 
-/*
- * claim_ent() of each old entry not claimed, with its own hash (so none
- * moves), in one pass: a patch leaves most of a site's keys to it.
- */
 void
 pub_keep_rest(struct pub *p)
 {
-	struct lent *e, *end = p->ents + p->nold;
+	size_t i;
 
-	for (e = p->ents; e < end; e++) {
-		if (e->claimed)
-			continue;
-		e->claimed = 1;
-		e->opath = p->opath;
-		e->oline = p->oline;
-		e->ocol = p->ocol;
-		if (e->db < OUT_SRC)
-			p->st.outputs++;
-	}
-	progress(p, 0);
+	for (i = 0; i < p->nold; i++)
+		if (!p->ents[i].claimed)
+			claim_ent(p, &p->ents[i], p->ents[i].dep);
 }
 
 static int
