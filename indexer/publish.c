@@ -30,14 +30,20 @@
  * took 2.6 and 3.2-3.5 s.) On the pages of the real content
  * (../shared/corpus, 266 responses, 0.8 MB): gzip 1: 316.0 KB, 4: 311.5,
  * 6: 308.2, 9: 306.9; brotli 2: 326.7, 3: 320.0, 4: 298.2, 5: 282.3.
- * Gzip past 4 buys 1.1-1.4% for a fifth to a third more CPU (5 costs what
- * 6 does). Brotli below 4 is larger than gzip 4; brotli 4 is 2.4%
- * (synthetic) to 4.3% (real) smaller than gzip 4, for twice its CPU. So
- * by default a response is stored as it is and as gzip 4, and every
- * client is sent the same bytes; --brotli adds brotli 4 for the operator
- * who would rather spend the CPU on each publish.
+ * Gzip 1 is libdeflate's fast match finder: 1.4% (real) to 3.6%
+ * (synthetic) larger than gzip 4 for half its CPU. Levels 2 to 4 cost
+ * the same as one another, twice what 1 does; past 4, each level buys
+ * tenths of a percent for a fifth more CPU.
+ * Compression was a quarter of a full publish's CPU at gzip 4; at gzip 1
+ * the benchmark's full publish takes 1.1 s of CPU less (7.8 s against
+ * 8.9 s, medians of 4 runs each, alternating). Brotli below 4 is larger
+ * than gzip 4; brotli 4 is 5.6% (real) to 5.8% (synthetic) smaller than
+ * gzip 1, for four times its CPU. So by default a response is stored as
+ * it is and as gzip 1 (the level nginx compresses at by default), and
+ * every client is sent the same bytes; --brotli adds brotli 4 for the
+ * operator who would rather spend the CPU on each publish.
  */
-#define GZIP_LEVEL 4
+#define GZIP_LEVEL 1
 #define BROTLI_QUALITY 4
 #define BROTLI_WINDOW 22
 #define COMPRESS_MIN 256	/* smaller bodies are sent as they are */
