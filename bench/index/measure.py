@@ -159,6 +159,15 @@ def table(results):
     for reason, whats in why.items():
         print("skipped (%s): %s" % ("; ".join(whats), reason))
 
+    many = [(i, e) for i, e in rows if not i.startswith("folio-inc") and
+            "wall" in e and len(e["runs"]) > 1]
+    if many:
+        print()
+        print("each run, in s:")
+        w = max(len(e["what"]) for _, e in many)
+        for i, e in many:
+            print("  %-*s %s" % (w, e["what"], ", ".join(
+                "%.3f" % (r[0] / 1e3) for r in e["runs"])))
     inc = [(i, e) for i, e in rows if i.startswith("folio-inc")]
     if inc:
         print()

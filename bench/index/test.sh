@@ -177,6 +177,10 @@ grep -q '^| broken .* exit 1 ' "$T/table" &&
 check $? "table: failed and skipped rows"
 grep -q 'one doc  *35.0 ms  (40.0, 30.0, 35.0)' "$T/table"
 check $? "table: incremental figures in ms"
+grep -q '^  full  *3.000, 1.000, 2.000$' "$T/table" &&
+    ! grep -q '^  Hugo feeds  *20' "$T/table" &&
+    ! grep -q '^  one doc  *0.0' "$T/table"
+check $? "table: each run of a row measured more than once, in s"
 if grep -qi 'pass\b\|fail' "$T/table"; then r=1; else r=0; fi
 check $r "table: no verdict on a time"
 
