@@ -25,7 +25,7 @@ find_map(const char *db_dir, void **map, size_t *len)
 {
 	struct buf path = BUF_INIT;
 	struct stat sb;
-	unsigned long lo, hi, ino;
+	unsigned long lo, hi, off, ino;
 	char line[1024];
 	FILE *f;
 
@@ -38,9 +38,9 @@ find_map(const char *db_dir, void **map, size_t *len)
 		return;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		/* start-end perms offset dev inode path */
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi,
-		    &ino) != 3 || ino != (unsigned long)sb.st_ino ||
+		/* start-end perms offset dev inode path: LMDB maps from 0 */
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %lu", &lo, &hi, &off,
+		    &ino) != 4 || off != 0 || ino != (unsigned long)sb.st_ino ||
 		    strstr(line, "data.mdb") == NULL)
 			continue;
 		if (hi - lo > *len) {
@@ -167,6 +167,16 @@ maptrim_start(const char *db_dir)
 		t->stop = 1;
 	}
 	return t;
+}
+
+int
+maptrim_where(const struct maptrim *t, void **map, size_t *len)
+{
+	if (t == NULL)
+		return -1;
+	*map = t->map;
+	*len = t->len;
+	return 0;
 }
 
 void

