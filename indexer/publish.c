@@ -190,8 +190,7 @@ fail(struct pub *p, int rc, const char *what)
 #define PWRITE_MIN (8UL << 10)
 
 static int
-put_value(struct pub *p, MDB_dbi dbi, MDB_val *k, const void *val,
-    size_t len)
+db_put(struct pub *p, MDB_dbi dbi, MDB_val *k, const void *val, size_t len)
 {
 	MDB_val v;
 	void *map;
@@ -533,7 +532,7 @@ put_pending(struct pub *p, struct pending *pd)
 		k.mv_size = pd->o.key_len;
 		v.mv_data = pd->rec.data;
 		v.mv_size = pd->rec.len;
-		if ((rc = put_value(p, p->dbi[OUT_PAGES], &k, v.mv_data,
+		if ((rc = db_put(p, p->dbi[OUT_PAGES], &k, v.mv_data,
 		    v.mv_size)) != 0)
 			fail(p, rc, "storing a page in the database");
 		put_bytes(p, v.mv_size);
@@ -647,7 +646,7 @@ pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
 	    v.mv_size != len || memcmp(v.mv_data, val, len) != 0) {
 		v.mv_data = (void *)val;
 		v.mv_size = len;
-		if ((rc = put_value(p, p->dbi[db], &k, v.mv_data,
+		if ((rc = db_put(p, p->dbi[db], &k, v.mv_data,
 		    v.mv_size)) != 0) {
 			fail(p, rc, "storing a value in the database");
 			return;
@@ -815,7 +814,7 @@ index_put1(struct pub *p, const char *key, size_t key_len, const void *val,
 		return;
 	v.mv_data = (void *)val;
 	v.mv_size = len;
-	if ((rc = put_value(p, p->index, &k, v.mv_data, v.mv_size)) != 0)
+	if ((rc = db_put(p, p->index, &k, v.mv_data, v.mv_size)) != 0)
 		fail(p, rc, "storing the site index in the database");
 }
 
@@ -1081,7 +1080,8 @@ pub_open(struct pub **pp, const char *db_dir, const struct publish_opts *opts,
 		goto fail;
 	/*
 	 * Pages are written straight into the map (see the trimmer; a full
-	 * disk then shows as SIGBUS, which folio-index's main() reports):
+	 * disk then shows as SIGBUS, which folio-index's main() reports, or
+	 * as ENOSPC from the pwrite() of a big value, see db_put()):
 	 * LMDB would otherwise hold every dirty page of the
 	 * transaction in malloc'd memory, up to 512 MB, then spill. That is
 	 * for the first publish into a new database, which writes the whole
