@@ -179,7 +179,8 @@ fail(struct pub *p, int rc, const char *what)
  * there with pwrite() before anything else is put, as MDB_RESERVE asks.
  * The map and write() see the same pages of the page cache, and the
  * commit's msync() writes back every dirty page of the file, however it
- * was dirtied; a full disk is then an error (ENOSPC), not a SIGBUS. Copied
+ * was dirtied; a full disk shows there as ENOSPC (the header LMDB
+ * writes through the map may still meet it first, as a SIGBUS). Copied
  * through the map, each page of the value is faulted in, zeroed by the
  * kernel and then filled; pwrite() hands the page cache whole pages. On
  * the benchmark site's full publish: 41,946 major faults instead of
