@@ -507,18 +507,15 @@ calendar_patch(struct rctx *r, const char *url, uint64_t h,
 	uint8_t c;
 	int rc = 0;
 
+	if (!rctx_was_hash(r, &h, events, n, RCTX_WAS))
+		return 0;
 	for (i = 0; i < n; i++) {
 		seq = events[i]->seq;
 		c = r->chg[seq];
-		if (c == 0) {
-			h = rctx_dep_doc(r, h, events[i]);
-			continue;
-		}
-		if (!(c & RCTX_WAS) || (!(c & RCTX_SAME_VEVENT) &&
-		    (r->ovev == NULL || r->ovev[seq].len == 0 ||
-		    r->vev == NULL || r->vev[seq].len == 0)))
+		if (c != 0 && !(c & RCTX_SAME_VEVENT) && (r->ovev == NULL ||
+		    r->ovev[seq].len == 0 || r->vev == NULL ||
+		    r->vev[seq].len == 0))
 			return 0;
-		h = rctx_dep_u64(h, r->odh[seq]);
 	}
 	if (!pub_stored(r->pub, OUT_PAGES, url, strlen(url), h) ||
 	    pub_get(r->pub, OUT_PAGES, url, strlen(url), &raw) != 0 ||

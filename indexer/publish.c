@@ -364,35 +364,38 @@ pub_ledger_whole(const struct pub *p)
 	    p->rc == 0;
 }
 
-int
-pub_reclaim(struct pub *p, enum out_db db, const char *key, size_t key_len,
-    uint64_t dep)
+/*
+ * Claims key as stored by the last publish, with the hash dep, when it is
+ * there, not claimed yet, and (with was non-NULL) stored from *was.
+ */
+static int
+reclaim(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    const uint64_t *was, uint64_t dep)
 {
 	struct lent *e;
 
 	if (!pub_ledger_whole(p))
 		return 0;
 	e = ent_find(p, (uint8_t)db, key, key_len, 0);
-	if (e == NULL || e->claimed || (size_t)(e - p->ents) >= p->nold)
+	if (e == NULL || e->claimed || (was != NULL && e->dep != *was) ||
+	    (size_t)(e - p->ents) >= p->nold)
 		return 0;
 	claim_ent(p, e, dep);
 	return 1;
 }
 
 int
+pub_reclaim(struct pub *p, enum out_db db, const char *key, size_t key_len,
+    uint64_t dep)
+{
+	return reclaim(p, db, key, key_len, NULL, dep);
+}
+
+int
 pub_refresh(struct pub *p, enum out_db db, const char *key, size_t key_len,
     uint64_t was, uint64_t dep)
 {
-	struct lent *e;
-
-	if (!pub_ledger_whole(p))
-		return 0;
-	e = ent_find(p, (uint8_t)db, key, key_len, 0);
-	if (e == NULL || e->claimed || e->dep != was ||
-	    (size_t)(e - p->ents) >= p->nold)
-		return 0;
-	claim_ent(p, e, dep);
-	return 1;
+	return reclaim(p, db, key, key_len, &was, dep);
 }
 
 void
@@ -525,20 +528,18 @@ pending_free(struct pending *pd)
 static void
 put_pending(struct pub *p, struct pending *pd)
 {
-	MDB_val k, v;
+	MDB_val k;
 	int rc;
 
 	if (p->rc == 0) {
 		k.mv_data = (void *)pd->o.key;
 		k.mv_size = pd->o.key_len;
-		v.mv_data = pd->rec.data;
-		v.mv_size = pd->rec.len;
-		if ((rc = db_put(p, p->dbi[OUT_PAGES], &k, v.mv_data,
-		    v.mv_size)) != 0)
+		if ((rc = db_put(p, p->dbi[OUT_PAGES], &k, pd->rec.data,
+		    pd->rec.len)) != 0)
 			fail(p, rc, "storing a page in the database");
-		put_bytes(p, v.mv_size);
+		put_bytes(p, pd->rec.len);
 		p->st.written++;
-		p->st.bytes_written += v.mv_size;
+		p->st.bytes_written += pd->rec.len;
 	}
 	p->qbytes -= pd->held;
 	pending_free(pd);
@@ -645,10 +646,7 @@ pub_put_raw(struct pub *p, enum out_db db, const char *key, size_t key_len,
 	k.mv_size = key_len;
 	if (p->opts.full || mdb_get(p->txn, p->dbi[db], &k, &v) != 0 ||
 	    v.mv_size != len || memcmp(v.mv_data, val, len) != 0) {
-		v.mv_data = (void *)val;
-		v.mv_size = len;
-		if ((rc = db_put(p, p->dbi[db], &k, v.mv_data,
-		    v.mv_size)) != 0) {
+		if ((rc = db_put(p, p->dbi[db], &k, val, len)) != 0) {
 			fail(p, rc, "storing a value in the database");
 			return;
 		}
@@ -813,9 +811,7 @@ index_put1(struct pub *p, const char *key, size_t key_len, const void *val,
 	if (mdb_get(p->txn, p->index, &k, &v) == 0 && v.mv_size == len &&
 	    memcmp(v.mv_data, val, len) == 0)
 		return;
-	v.mv_data = (void *)val;
-	v.mv_size = len;
-	if ((rc = db_put(p, p->index, &k, v.mv_data, v.mv_size)) != 0)
+	if ((rc = db_put(p, p->index, &k, val, len)) != 0)
 		fail(p, rc, "storing the site index in the database");
 }
 

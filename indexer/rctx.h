@@ -91,6 +91,14 @@ uint64_t rctx_dep_doc(const struct rctx *r, uint64_t h, const struct doc *d);
  * none) and everything that template includes. */
 uint64_t rctx_dep_start(struct rctx *r, const char *tname);
 /*
+ * render_patch(): the hash that a response showing docs[0..n), whose hash
+ * starts from *h (before rctx_dep_doc() of each), had in the last
+ * publish, into *h. Each document that changed must be marked need
+ * (RCTX_WAS, RCTX_SAME_PAGE...); returns 1, or 0 when one is not.
+ */
+int rctx_was_hash(struct rctx *r, uint64_t *h, const struct doc *const *docs,
+    size_t n, uint8_t need);
+/*
  * render_patch(): claims the response at url as the last publish stored
  * it, with its new hash dep, when it is a list of docs[0..n) whose hash
  * started from h (before rctx_dep_doc() of each), and each of them that

@@ -90,8 +90,8 @@ rctx_dep_doc(const struct rctx *r, uint64_t h, const struct doc *d)
 }
 
 int
-rctx_relist(struct rctx *r, const char *url, uint64_t h,
-    const struct doc *const *docs, size_t n, uint64_t dep)
+rctx_was_hash(struct rctx *r, uint64_t *h, const struct doc *const *docs,
+    size_t n, uint8_t need)
 {
 	size_t i;
 	uint8_t c;
@@ -101,14 +101,22 @@ rctx_relist(struct rctx *r, const char *url, uint64_t h,
 	for (i = 0; i < n; i++) {
 		c = r->chg[docs[i]->seq];
 		if (c == 0)
-			h = rctx_dep_doc(r, h, docs[i]);
-		else if (c & RCTX_SAME_PAGE)
-			h = rctx_dep_u64(h, r->odh[docs[i]->seq]);
+			*h = rctx_dep_doc(r, *h, docs[i]);
+		else if ((c & need) == need && (c & RCTX_WAS))
+			*h = rctx_dep_u64(*h, r->odh[docs[i]->seq]);
 		else
 			return 0;
 	}
-	/* Stored from h, it shows each of them as it would now. */
-	return pub_refresh(r->pub, OUT_PAGES, url, strlen(url), h, dep);
+	return 1;
+}
+
+int
+rctx_relist(struct rctx *r, const char *url, uint64_t h,
+    const struct doc *const *docs, size_t n, uint64_t dep)
+{
+	/* Stored from that hash, it shows each of them as it would now. */
+	return rctx_was_hash(r, &h, docs, n, RCTX_SAME_PAGE) &&
+	    pub_refresh(r->pub, OUT_PAGES, url, strlen(url), h, dep);
 }
 
 /* The hash of a template and all it includes (hashing reads them all). */

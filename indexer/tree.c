@@ -161,7 +161,7 @@ stamped(const struct stat *st, int64_t now_ns)
 	    c < now_ns - TREE_RACY_NS;
 }
 
-/* Appends to out the names of e (a recorded folder); returns how many. */
+/* The names of e (a recorded folder) into *v; returns how many. */
 static size_t
 names_of(const struct tree_dir *e, struct wname **v, size_t *cap)
 {
@@ -267,27 +267,25 @@ walk(const char *site_dir, const char *rel, int depth,
 	/* The stamp before the names: a change in between shows next time. */
 	ok = fstat(dfd, &dst) == 0;
 	e = ok ? dir_find(old, rel) : NULL;
-	if (e != NULL && e->ino == (uint64_t)dst.st_ino &&
+	fromrec = e != NULL && e->ino == (uint64_t)dst.st_ino &&
 	    e->mtime_ns == ts_ns(&dst.st_mtim) &&
-	    e->ctime_ns == ts_ns(&dst.st_ctim)) {
-		n = names_of(e, &v, &cap);
-		fromrec = 1;
-	} else {
-		n = names_read(d, &v, &cap);
-		out->nread++;
-	}
+	    e->ctime_ns == ts_ns(&dst.st_ctim);
 	out->ndirs++;
-	stat_names(dfd, v, n);
-	for (i = 0; i < n && ok; i++)
-		ok = v[i].ok;
-	if (fromrec && !ok) {
+	for (;;) {
+		if (fromrec)
+			n = names_of(e, &v, &cap);
+		else {
+			n = names_read(d, &v, &cap);
+			out->nread++;
+		}
+		stat_names(dfd, v, n);
+		for (i = 0; i < n && ok; i++)
+			ok = v[i].ok;
+		if (!fromrec || ok)
+			break;
 		/* A name gone: the folder changed after all. Read it. */
 		fromrec = 0;
-		n = names_read(d, &v, &cap);
-		out->nread++;
-		stat_names(dfd, v, n);
-		for (i = 0, ok = 1; i < n && ok; i++)
-			ok = v[i].ok;
+		ok = 1;
 	}
 	for (i = 0; i < n; i++) {
 		if (!v[i].ok)
